@@ -1,0 +1,16 @@
+#ifndef POOLSIM_CGSL_SHIM_H
+#define POOLSIM_CGSL_SHIM_H
+/* Inline versions of gsl_rng_uniform and friends (GSL's own HAVE_INLINE switch). */
+#define HAVE_INLINE 1
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_statistics_double.h>
+#include <gsl/gsl_sort_double.h>
+#include <gsl/gsl_histogram.h>
+
+/* Swift 6 rejects C globals as not concurrency-safe: reach the generator types through accessors. */
+static inline const gsl_rng_type *poolsim_rng_taus2(void) { return gsl_rng_taus2; }
+static inline const gsl_rng_type *poolsim_rng_mt19937(void) { return gsl_rng_mt19937; }
+#endif
