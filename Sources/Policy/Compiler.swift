@@ -59,7 +59,8 @@ struct Compiler {
         }
 
         func finish(allowed: [String]) throws {
-            for (key, n) in children where !used.contains(key) {
+            // `description` is free text for readers, allowed everywhere.
+            for (key, n) in children where !used.contains(key) && key != "description" {
                 let near = ParameterNode.nearest(key, among: allowed, count: 3)
                 throw PolicyError(file: n.origin.file, line: n.origin.line, path: keyPath(key),
                                   "unknown key '\(key)'; nearest valid keys: \(near.joined(separator: ", "))")
