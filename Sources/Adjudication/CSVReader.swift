@@ -9,9 +9,12 @@ public struct CSVReader {
     /// Physical line where the current record started (1-based).
     public private(set) var line = 0
     var nextLine = 1
-    /// The current record's fields, unescaped, concatenated; `ends[i]` closes field i.
-    public private(set) var row: [UInt8] = []
-    public private(set) var ends: [Int] = []
+    /// The current record's fields: ranges `starts[i] ..< ends[i]` of `bytes` for a record without
+    /// quotes (no copy), or of `row`, where a record with quotes is copied unescaped.
+    var row: [UInt8] = []
+    var starts: [Int] = []
+    var ends: [Int] = []
+    var copied = false
 
     public init(file: String, bytes: [UInt8]) {
         self.file = file
@@ -23,9 +26,9 @@ public struct CSVReader {
 
     public var fieldCount: Int { ends.count }
 
-    @inlinable
+    @inline(__always)
     public func field(_ i: Int) -> ArraySlice<UInt8> {
-        row[(i == 0 ? 0 : ends[i - 1])..<ends[i]]
+        copied ? row[starts[i]..<ends[i]] : bytes[starts[i]..<ends[i]]
     }
 
     public func string(_ i: Int) -> String { String(decoding: field(i), as: UTF8.self) }
@@ -35,9 +38,42 @@ public struct CSVReader {
         while true {
             guard pos < bytes.count else { return false }
             line = nextLine
-            row.removeAll(keepingCapacity: true)
+            starts.removeAll(keepingCapacity: true)
             ends.removeAll(keepingCapacity: true)
             let n = bytes.count
+            // Fast path: a line without quotes is split in place.
+            var quoted = false
+            var eol = pos
+            bytes.withUnsafeBufferPointer { b in
+                while eol < n && b[eol] != 10 {
+                    if b[eol] == UInt8(ascii: "\"") { quoted = true; break }
+                    eol += 1
+                }
+            }
+            if !quoted {
+                var end = eol
+                if end > pos && bytes[end - 1] == 13 { end -= 1 }
+                let blankLine = end == pos
+                if !blankLine {
+                    copied = false
+                    var start = pos
+                    bytes.withUnsafeBufferPointer { b in
+                        var k = pos
+                        while k < end {
+                            if b[k] == UInt8(ascii: ",") { starts.append(start); ends.append(k); start = k + 1 }
+                            k += 1
+                        }
+                    }
+                    starts.append(start)
+                    ends.append(end)
+                }
+                pos = eol < n ? eol + 1 : eol
+                nextLine += 1
+                if blankLine { continue }
+                return true
+            }
+            copied = true
+            row.removeAll(keepingCapacity: true)
             var blank = true
             try bytes.withUnsafeBufferPointer { b in
                 var atFieldStart = true
@@ -67,6 +103,7 @@ public struct CSVReader {
                         continue
                     }
                     if c == UInt8(ascii: ",") {
+                        starts.append(ends.last ?? 0)
                         ends.append(row.count)
                         atFieldStart = true
                         blank = false
@@ -86,6 +123,7 @@ public struct CSVReader {
                 }
             }
             if blank { continue }
+            starts.append(ends.last ?? 0)
             ends.append(row.count)
             return true
         }

@@ -62,6 +62,23 @@ public struct ClaimTable: Sendable {
         compliantFen.append(c.compliantFen)
     }
 
+    @inline(__always)
+    mutating func appendRow(id: ArraySlice<UInt8>, member: Int32, claim c: Claim, endDay: Int32, disease: Int16) {
+        idArena.append(contentsOf: id)
+        idEnd.append(idArena.count)
+        self.member.append(member)
+        day.append(c.day)
+        self.endDay.append(endDay)
+        tier.append(c.tier)
+        channel.append(c.channel)
+        institution.append(c.institution)
+        site.append(c.site)
+        designated.append(c.designated)
+        self.disease.append(disease)
+        totalFen.append(c.totalFen)
+        compliantFen.append(c.compliantFen)
+    }
+
     static let known = ["claim_id", "member_id", "date", "tier", "total_cost", "compliant_cost", "channel",
                         "institution", "site", "designated", "end_date", "disease"]
 
@@ -78,50 +95,71 @@ public struct ClaimTable: Sendable {
         let cDesignated = try col("designated", false), cEnd = try col("end_date", false), cDisease = try col("disease", false)
         var t = ClaimTable()
         t.ignoredColumns = h.columns.filter { !known.contains($0) }
-        var seen = Set<String>()
+        var codes = ByteKeyIndex()
+        var seen = ByteKeyIndex(capacity: bytes.count / 64)
         let width = h.columns.count
+        let channels = Channel.allCases.map { (Array($0.name.utf8), $0) }
+        let institutions = Institution.allCases.map { (Array($0.name.utf8), $0) }
+        let sites = Site.allCases.map { (Array($0.name.utf8), $0) }
+        let bools = [(Array("true".utf8), true), (Array("false".utf8), false)]
+        // The helpers below take field bytes as arguments: a nested function that captured the
+        // reader would box it on the heap (measured: 2.5 µs a row instead of well under 1).
+        func text(_ f: ArraySlice<UInt8>) -> String { String(decoding: f, as: UTF8.self) }
+        func money(_ f: ArraySlice<UInt8>, _ name: String, _ line: Int) throws -> Int64 {
+            if let v = Money.parseYuan(f) { return v }
+            if f.first == UInt8(ascii: "-") { throw InputError(file: file, line: line, field: name, "must not be negative, got '\(text(f))'") }
+            throw InputError(file: file, line: line, field: name, "expected an amount in yuan with at most 2 decimals, got '\(text(f))'")
+        }
+        func choice<T>(_ f: ArraySlice<UInt8>?, _ name: String, _ def: T, _ table: [([UInt8], T)], _ line: Int) throws -> T {
+            guard let f, !f.isEmpty else { return def }
+            guard let v = Words.match(f, table) else {
+                throw InputError(file: file, line: line, field: name,
+                                 "unknown value '\(text(f))' (allowed: \(table.map { text($0.0[...]) }.joined(separator: ", ")))")
+            }
+            return v
+        }
         while try r.next() {
             let line = r.line
+            guard r.fieldCount == width else { throw InputError(file: file, line: line, field: "", "expected \(width) fields, found \(r.fieldCount)") }
             func fail(_ field: String, _ message: String) -> InputError { InputError(file: file, line: line, field: field, message) }
-            guard r.fieldCount == width else { throw fail("", "expected \(width) fields, found \(r.fieldCount)") }
-            let id = r.string(cID)
-            guard !id.isEmpty else { throw fail("claim_id", "empty") }
-            guard seen.insert(id).inserted else { throw fail("claim_id", "claim '\(id)' appears twice") }
-            let memberID = r.string(cMember)
-            guard let m = members.index[memberID] else { throw fail("member_id", "unknown member '\(memberID)' (not in the members file)") }
-            guard let day = Day.parse(r.field(cDate)) else { throw fail("date", "expected a real date YYYY-MM-DD, got '\(r.string(cDate))'") }
+            let idBytes = r.field(cID)
+            guard !idBytes.isEmpty else { throw fail("claim_id", "empty") }
+            guard seen.insert(idBytes) != nil else { throw fail("claim_id", "claim '\(text(idBytes))' appears twice") }
+            let memberBytes = r.field(cMember)
+            guard let m = members.byID.find(memberBytes) else {
+                throw fail("member_id", "unknown member '\(text(memberBytes))' (not in the members file)")
+            }
+            let dateBytes = r.field(cDate)
+            guard let day = Day.parse(dateBytes) else { throw fail("date", "expected a real date YYYY-MM-DD, got '\(text(dateBytes))'") }
             let tf = r.field(cTier)
-            guard tf.count == 1, let t0 = tf.first, t0 >= 48, t0 <= 51 else { throw fail("tier", "expected 0, 1, 2 or 3, got '\(r.string(cTier))'") }
-            func money(_ c: Int, _ name: String) throws -> Int64 {
-                let f = r.field(c)
-                if f.first == UInt8(ascii: "-") { throw fail(name, "must not be negative, got '\(r.string(c))'") }
-                guard let v = Money.parseYuan(f) else { throw fail(name, "expected an amount in yuan with at most 2 decimals, got '\(r.string(c))'") }
-                return v
-            }
-            let total = try money(cTotal, "total_cost")
-            let compliant = try money(cCompliant, "compliant_cost")
-            guard compliant <= total else { throw fail("compliant_cost", "is more than total_cost (\(r.string(cCompliant)) > \(r.string(cTotal)))") }
-            func choice<T>(_ c: Int?, _ name: String, _ def: T, _ parse: (String) -> T?, _ allowed: String) throws -> T {
-                guard let c, !r.field(c).isEmpty else { return def }
-                guard let v = parse(r.string(c)) else { throw fail(name, "unknown value '\(r.string(c))' (allowed: \(allowed))") }
-                return v
-            }
-            let channel = try choice(cChannel, "channel", Channel.ordinary, { Channel(name: $0) }, Channel.allCases.map(\.name).joined(separator: ", "))
-            let inst = try choice(cInst, "institution", Institution.general, { Institution(name: $0) }, Institution.allCases.map(\.name).joined(separator: ", "))
-            let site = try choice(cSite, "site", Site.local, { Site(name: $0) }, Site.allCases.map(\.name).joined(separator: ", "))
-            let designated = try choice(cDesignated, "designated", true, { $0 == "true" ? true : $0 == "false" ? false : nil }, "true, false")
+            guard tf.count == 1, let t0 = tf.first, t0 >= 48, t0 <= 51 else { throw fail("tier", "expected 0, 1, 2 or 3, got '\(text(tf))'") }
+            let totalBytes = r.field(cTotal), compliantBytes = r.field(cCompliant)
+            let total = try money(totalBytes, "total_cost", line)
+            let compliant = try money(compliantBytes, "compliant_cost", line)
+            guard compliant <= total else { throw fail("compliant_cost", "is more than total_cost (\(text(compliantBytes)) > \(text(totalBytes)))") }
+            let channel = try choice(cChannel.map { r.field($0) }, "channel", Channel.ordinary, channels, line)
+            let inst = try choice(cInst.map { r.field($0) }, "institution", Institution.general, institutions, line)
+            let site = try choice(cSite.map { r.field($0) }, "site", Site.local, sites, line)
+            let designated = try choice(cDesignated.map { r.field($0) }, "designated", true, bools, line)
             var end = day
             if let c = cEnd, !r.field(c).isEmpty {
+                let f = r.field(c)
                 guard channel == .inpatient else { throw fail("end_date", "only an inpatient claim has a discharge date") }
-                guard let d = Day.parse(r.field(c)) else { throw fail("end_date", "expected a real date YYYY-MM-DD, got '\(r.string(c))'") }
-                guard d >= day else { throw fail("end_date", "discharge before admission (\(r.string(c)) < \(r.string(cDate)))") }
+                guard let d = Day.parse(f) else { throw fail("end_date", "expected a real date YYYY-MM-DD, got '\(text(f))'") }
+                guard d >= day else { throw fail("end_date", "discharge before admission (\(text(f)) < \(text(dateBytes)))") }
                 end = d
             }
-            let disease = cDisease.map { r.string($0) }
-            t.append(id: id, member: m,
+            var disease = -1
+            if let c = cDisease, !r.field(c).isEmpty {
+                if let k = codes.find(r.field(c)) { disease = Int(k) } else {
+                    disease = Int(codes.insert(r.field(c))!)
+                    t.diseaseCodes.append(r.string(c))
+                }
+            }
+            t.appendRow(id: idBytes, member: m,
                      claim: Claim(day: day, tier: t0 - 48, channel: channel, institution: inst, site: site,
                                   designated: designated, totalFen: total, compliantFen: compliant),
-                     endDay: end, diseaseCode: disease)
+                     endDay: end, disease: Int16(disease))
         }
         return t
     }

@@ -12,7 +12,8 @@ public struct MemberTable: Sendable {
     /// Index of the member whose personal account pays this member's own share (family mutual aid,
     /// Tieling §15), or -1. PoolSim's extension of the contract: the optional `account_holder` column.
     public var accountHolder: [Int32] = []
-    public var index: [String: Int32] = [:]
+    /// member_id → row, keyed by the id's bytes.
+    public var byID = ByteKeyIndex()
     /// Columns the file had that the contract does not know (reported, then ignored).
     public var ignoredColumns: [String] = []
 
@@ -22,9 +23,12 @@ public struct MemberTable: Sendable {
 
     public func retirement(_ m: Int) -> MemberRetirement { MemberRetirement(retiredOn: retiredOn[m]) }
 
+    /// The row of a member id, or nil.
+    public func index(of id: String) -> Int32? { byID.find(Array(id.utf8)[...]) }
+
     public mutating func append(id: String, status: Status, retiredOn: Int32? = nil, contributionBaseFen: Int64 = -1,
                                 remoteRegistered: Bool = false, accountHolder: Int32 = -1) {
-        index[id] = Int32(ids.count)
+        byID.insert(Array(id.utf8)[...])
         ids.append(id)
         self.status.append(status)
         self.retiredOn.append(retiredOn ?? (status == .retired ? .min : .max))
@@ -57,7 +61,7 @@ public struct MemberTable: Sendable {
             }
             let id = r.string(cID)
             guard !id.isEmpty else { throw InputError(file: file, line: line, field: "member_id", "empty") }
-            guard t.index[id] == nil else { throw InputError(file: file, line: line, field: "member_id", "member '\(id)' is listed twice") }
+            guard t.byID.find(r.field(cID)) == nil else { throw InputError(file: file, line: line, field: "member_id", "member '\(id)' is listed twice") }
             guard let status = Status(name: r.string(cStatus)) else {
                 throw InputError(file: file, line: line, field: "status", "expected in_service or retired, got '\(r.string(cStatus))'")
             }
@@ -87,7 +91,7 @@ public struct MemberTable: Sendable {
             t.append(id: id, status: status, retiredOn: retired, contributionBaseFen: base, remoteRegistered: remote)
         }
         for h in holders {
-            guard let i = t.index[h.id] else {
+            guard let i = t.index(of: h.id) else {
                 throw InputError(file: file, line: h.line, field: "account_holder", "no member '\(h.id)' in this file")
             }
             guard Int(i) != h.member else { throw InputError(file: file, line: h.line, field: "account_holder", "a member cannot be their own account holder") }

@@ -39,8 +39,10 @@ public enum Day {
         return c.month == 12 ? from(year: c.year + 1, month: 1, day: 1) : from(year: c.year, month: c.month + 1, day: 1)
     }
 
+    @inlinable
     public static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
 
+    @inlinable
     public static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: isLeap(year) ? 29 : 28
@@ -51,21 +53,21 @@ public enum Day {
 
     /// Parses exactly `YYYY-MM-DD` with a real calendar date (rejecting 2023-02-30, unlike Yams
     /// and Foundation, which roll such dates over).
+    @inlinable
     public static func parse<C: Collection>(_ bytes: C) -> Int32? where C.Element == UInt8 {
         guard bytes.count == 10 else { return nil }
-        var digits = [Int](repeating: 0, count: 8)
-        var k = 0
-        for (i, b) in bytes.enumerated() {
+        var y = 0, m = 0, d = 0
+        var i = 0
+        for b in bytes {
             if i == 4 || i == 7 {
                 guard b == UInt8(ascii: "-") else { return nil }
             } else {
                 guard b >= 48 && b <= 57 else { return nil }
-                digits[k] = Int(b - 48); k += 1
+                let v = Int(b - 48)
+                if i < 4 { y = y * 10 + v } else if i < 7 { m = m * 10 + v } else { d = d * 10 + v }
             }
+            i += 1
         }
-        let y = digits[0] * 1000 + digits[1] * 100 + digits[2] * 10 + digits[3]
-        let m = digits[4] * 10 + digits[5]
-        let d = digits[6] * 10 + digits[7]
         guard y >= 1900, m >= 1, m <= 12, d >= 1, d <= daysIn(month: m, year: y) else { return nil }
         return from(year: y, month: m, day: d)
     }

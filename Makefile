@@ -1,0 +1,33 @@
+# PoolSim: set-up, build, run and test. `make run` and `make test` install what the system needs.
+SWIFT ?= swift
+CONFIG ?= release
+
+.PHONY: deps build run test bench clean
+
+deps:
+	bash scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build -c $(CONFIG)
+
+# The main job on the bundled example: adjudicate its claims under both cities' rules.
+run: build
+	mkdir -p out
+	$(SWIFT) run -c $(CONFIG) poolsim adjudicate --policy datasets/policies/tieling.yaml \
+	  --members datasets/examples/members.csv --claims datasets/examples/claims.csv \
+	  --out out/adjudicated-tieling.csv --accounts out/accounts-tieling.csv
+	$(SWIFT) run -c $(CONFIG) poolsim adjudicate --policy datasets/policies/yanbian.yaml \
+	  --members datasets/examples/members.csv --claims datasets/examples/claims.csv \
+	  --out out/adjudicated-yanbian.csv --accounts out/accounts-yanbian.csv
+	$(SWIFT) run -c $(CONFIG) poolsim explain --policy datasets/policies/yanbian.yaml \
+	  --members datasets/examples/members.csv --claims datasets/examples/claims.csv --member A002
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: build
+	$(SWIFT) run -c $(CONFIG) poolsim bench
+
+clean:
+	rm -rf .build out
