@@ -27,7 +27,7 @@ let package = Package(
         .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
         .testTarget(name: "AdjudicationTests", dependencies: ["Adjudication", "Policy", "Synthesis", .product(name: "Yams", package: "Yams")],
                     resources: [.copy("Cases")]),
-        .testTarget(name: "CLITests", dependencies: []),
+        .testTarget(name: "CLITests", dependencies: ["poolsim"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -123,7 +123,11 @@ struct Compiler {
             var out: [T] = []
             for k in keys {
                 guard let e = t.first(where: { $0.key == k }) else { throw fail(p, path, "the table needs \(keys.joined(separator: ", ")); '\(k)' is missing") }
-                out.append(try convert(e.value, path + "." + k))
+                do { out.append(try convert(e.value, path + "." + k)) } catch var err as PolicyError {
+                    // Point at the entry's own line, not the table's.
+                    err.line = e.origin.line ?? err.line
+                    throw err
+                }
             }
             return [out[0]] + out
         case .list:
@@ -251,6 +255,15 @@ struct Compiler {
             capPool: pool, annualCapFen: cap, diseaseCaps: diseaseCaps)
     }
 
+    static func parameterNode(_ tree: ParameterNode, _ path: String) -> ParameterNode? {
+        var node = tree
+        for part in path.split(separator: ".") {
+            guard case .group(let children, _) = node, let next = children.first(where: { $0.0 == part })?.1 else { return nil }
+            node = next
+        }
+        return node
+    }
+
     mutating func period(_ tree: ParameterNode, id: String, from: Int32, to: Int32?) throws -> PeriodParameters {
         var root = try Group(tree, path: "")
         var benefits = [Benefit?](repeating: nil, count: Channel.allCases.count)
@@ -267,7 +280,8 @@ struct Compiler {
             try g.finish(allowed: ["annual_cap", "description"])
         }
         for case let b? in benefits where b.capPool == .basic && basicCap == nil {
-            throw PolicyError(file: tree.origin.file, line: nil, path: "basic_insurance.annual_cap",
+            let pool = Self.parameterNode(tree, b.channel.name + ".cap_pool")?.origin
+            throw PolicyError(file: pool?.file ?? tree.origin.file, line: pool?.line, path: "basic_insurance.annual_cap",
                               "\(b.channel.name) uses cap_pool basic, so basic_insurance.annual_cap is needed (period \(id))")
         }
 

@@ -24,6 +24,8 @@ public struct Overlay: Sendable, Equatable {
     public var description: String?
     /// The id of the one period the overlay applies to; nil applies it to every period.
     public var period: String?
+    /// Where `period` was given, for errors.
+    public var periodOrigin: Origin?
     public var entries: [Entry]
 
     public init(name: String, description: String? = nil, period: String? = nil, entries: [Entry]) {
@@ -45,14 +47,16 @@ public struct Overlay: Sendable, Equatable {
     public static func parse(_ text: String, file: String) throws -> Overlay {
         let reader = YAMLReader(file: file)
         let root = try reader.compose(text)
-        var name: String?, description: String?, period: String?
+        var name: String?, description: String?, period: String?, periodOrigin: Origin?
         var entries: [Entry] = []
         var sawSet = false
         for (key, node, _) in try reader.mapping(root, "") {
             switch key {
             case "name": name = try reader.scalar(node, key)
             case "description": description = try reader.scalar(node, key)
-            case "period": period = try reader.scalar(node, key)
+            case "period":
+                period = try reader.scalar(node, key)
+                periodOrigin = Origin(file: file, line: reader.line(node))
             case "set":
                 sawSet = true
                 entries = try parseEntries(node, path: "set", reader: reader)
@@ -62,7 +66,9 @@ public struct Overlay: Sendable, Equatable {
         }
         guard let name else { throw reader.error(root, "name", "a reform needs a name") }
         guard sawSet, !entries.isEmpty else { throw reader.error(root, "set", "a reform needs a non-empty 'set' of parameter paths") }
-        return Overlay(name: name, description: description, period: period, entries: entries)
+        var overlay = Overlay(name: name, description: description, period: period, entries: entries)
+        overlay.periodOrigin = periodOrigin
+        return overlay
     }
 
     /// The `set:` mapping of a reform or a period exception.

@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// Where a value came from: the file and line that set it (the policy file, a period exception, or
@@ -88,11 +89,44 @@ struct YAMLReader {
             return node
         } catch let e as PolicyError {
             throw e
+        } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
+            let key = duplicates.first ?? ""
+            let (line, path) = Self.locateDuplicate(key, in: text, after: context.mark.line)
+            throw PolicyError(file: file, line: line, path: path, "key '\(key)' given twice")
         } catch let e as YamlError {
             throw PolicyError(file: file, line: Self.line(of: e), path: "", "not valid YAML: \(e)")
         } catch {
             throw PolicyError(file: file, line: nil, path: "", "not valid YAML: \(error)")
         }
+    }
+
+    /// Yams reports a duplicated key with the mapping's position only: find the second block-style
+    /// line that defines `key` and rebuild its key path from the indentation above it.
+    static func locateDuplicate(_ key: String, in text: String, after mappingLine: Int) -> (Int?, String) {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        func indent(_ l: String) -> Int { l.prefix { $0 == " " }.count }
+        func keyOf(_ l: String) -> String? {
+            let t = l.drop { $0 == " " || $0 == "-" }
+            guard !t.hasPrefix("#"), let colon = t.firstIndex(of: ":") else { return nil }
+            return String(t[..<colon]).trimmingCharacters(in: .whitespaces)
+        }
+        var seen = 0
+        for i in max(mappingLine - 1, 0)..<lines.count where keyOf(lines[i]) == key {
+            seen += 1
+            guard seen == 2 else { continue }
+            var path = [key]
+            var level = indent(lines[i])
+            var j = i - 1
+            while j >= 0 && level > 0 {
+                if let k = keyOf(lines[j]), indent(lines[j]) < level, !lines[j].trimmingCharacters(in: .whitespaces).hasPrefix("-") {
+                    path.insert(k, at: 0)
+                    level = indent(lines[j])
+                }
+                j -= 1
+            }
+            return (i + 1, path.joined(separator: "."))
+        }
+        return (mappingLine, key)
     }
 
     static func line(of e: YamlError) -> Int? {
@@ -183,6 +217,9 @@ enum TreeBuilder {
             }
         }
         p.value = value!
+        if p.assumed && p.source == nil {
+            throw reader.error(node, path, "an assumed value needs a source saying where it comes from or why")
+        }
         if requireCitation {
             if p.assumed {
                 guard p.source != nil else { throw reader.error(node, path, "an assumed value needs a source saying where it comes from or why") }

@@ -22,7 +22,7 @@ extension Policy {
         var effective: Parameter?
         var periodsNode: Node?
         var paramPairs: [(String, Node)] = []
-        for (key, node, _) in try reader.mapping(root, "") {
+        for (key, node, keyNode) in try reader.mapping(root, "") {
             switch key {
             case "id": id = try reader.scalar(node, key)
             case "title": title = try reader.scalar(node, key)
@@ -36,7 +36,7 @@ extension Policy {
             default:
                 guard groupKeys.contains(key) else {
                     let near = ParameterNode.nearest(key, among: headerKeys + groupKeys, count: 3)
-                    throw reader.error(node, key, "unknown key '\(key)'; nearest valid keys: \(near.joined(separator: ", "))")
+                    throw reader.error(keyNode, key, "unknown key '\(key)'; nearest valid keys: \(near.joined(separator: ", "))")
                 }
                 paramPairs.append((key, node))
             }
@@ -59,7 +59,8 @@ extension Policy {
         let specs = try parsePeriods(periodsNode, reader: reader, effectiveFrom: effectiveFrom)
         for reform in reforms {
             if let p = reform.period, !specs.contains(where: { $0.id == p }) {
-                throw PolicyError(file: reform.entries.first?.origin.file ?? reform.name, line: nil, path: "period",
+                throw PolicyError(file: reform.periodOrigin?.file ?? reform.entries.first?.origin.file ?? reform.name,
+                                  line: reform.periodOrigin?.line, path: "period",
                                   "no period '\(p)' in \(file) (periods: \(specs.map(\.id).joined(separator: ", ")))")
             }
         }
