@@ -125,7 +125,8 @@ struct Compiler {
                 guard let e = t.first(where: { $0.key == k }) else { throw fail(p, path, "the table needs \(keys.joined(separator: ", ")); '\(k)' is missing") }
                 do { out.append(try convert(e.value, path + "." + k)) } catch var err as PolicyError {
                     // Point at the entry's own line, not the table's.
-                    err.line = e.origin.line ?? err.line
+                    err.file = e.origin.file
+                    err.line = e.origin.line
                     throw err
                 }
             }
