@@ -24,7 +24,7 @@ run: build
 
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --disable-swift-testing
 
 bench: build
 	$(SWIFT) run -c $(CONFIG) poolsim bench

@@ -1,8 +1,20 @@
 /// The claims-contract vocabulary (POLICY-NOTES "Claims data contract"), as small integer enums so
 /// that claim tables stay flat and the engine indexes tables with them directly.
 
+/// A word of the claims contract: spelled `name` in files, parsed back by `init?(name:)`.
+public protocol ContractWord: CaseIterable, Sendable {
+    var name: String { get }
+}
+
+extension ContractWord {
+    public init?(name: some StringProtocol) {
+        guard let c = Self.allCases.first(where: { $0.name == name }) else { return nil }
+        self = c
+    }
+}
+
 /// Which benefit a claim asks for (`channel` column).
-public enum Channel: UInt8, CaseIterable, Sendable {
+public enum Channel: UInt8, ContractWord {
     case ordinary = 0, chronic, special, emergency, daySurgery, inpatient
 
     /// The spelling used in CSV files, policy files and rule strings.
@@ -17,14 +29,10 @@ public enum Channel: UInt8, CaseIterable, Sendable {
         }
     }
 
-    public init?(name: some StringProtocol) {
-        guard let c = Channel.allCases.first(where: { $0.name == name }) else { return nil }
-        self = c
-    }
 }
 
 /// Institution category (`institution` column); specialty institutions can carry their own ratio.
-public enum Institution: UInt8, CaseIterable, Sendable {
+public enum Institution: UInt8, ContractWord {
     case general = 0, psychiatric, infectious
 
     public var name: String {
@@ -37,14 +45,10 @@ public enum Institution: UInt8, CaseIterable, Sendable {
 
     public var isSpecialty: Bool { self != .general }
 
-    public init?(name: some StringProtocol) {
-        guard let c = Institution.allCases.first(where: { $0.name == name }) else { return nil }
-        self = c
-    }
 }
 
 /// Where the care took place relative to the insuring city (`site` column).
-public enum Site: UInt8, CaseIterable, Sendable {
+public enum Site: UInt8, ContractWord {
     case local = 0, remoteRegistered, remoteReferral, remoteTemporary
 
     public var name: String {
@@ -56,10 +60,6 @@ public enum Site: UInt8, CaseIterable, Sendable {
         }
     }
 
-    public init?(name: some StringProtocol) {
-        guard let c = Site.allCases.first(where: { $0.name == name }) else { return nil }
-        self = c
-    }
 }
 
 /// A member's status on the day of a claim.
