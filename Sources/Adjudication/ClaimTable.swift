@@ -39,27 +39,16 @@ public struct ClaimTable: Sendable {
               totalFen: totalFen[i], compliantFen: compliantFen[i])
     }
 
+    /// Appends a claim; `diseaseCode` is interned into `diseaseCodes` (the claim's own `disease` is ignored).
     public mutating func append(id: String, member: Int32, claim c: Claim, endDay: Int32? = nil, diseaseCode: String? = nil) {
-        idArena.append(contentsOf: id.utf8)
-        idEnd.append(idArena.count)
-        self.member.append(member)
-        day.append(c.day)
-        self.endDay.append(endDay ?? c.day)
-        tier.append(c.tier)
-        channel.append(c.channel)
-        institution.append(c.institution)
-        site.append(c.site)
-        designated.append(c.designated)
+        var disease: Int16 = -1
         if let code = diseaseCode, !code.isEmpty {
-            if let k = diseaseCodes.firstIndex(of: code) { disease.append(Int16(k)) } else {
+            if let k = diseaseCodes.firstIndex(of: code) { disease = Int16(k) } else {
                 diseaseCodes.append(code)
-                disease.append(Int16(diseaseCodes.count - 1))
+                disease = Int16(diseaseCodes.count - 1)
             }
-        } else {
-            disease.append(-1)
         }
-        totalFen.append(c.totalFen)
-        compliantFen.append(c.compliantFen)
+        appendRow(id: Array(id.utf8)[...], member: member, claim: c, endDay: endDay ?? c.day, disease: disease)
     }
 
     @inline(__always)

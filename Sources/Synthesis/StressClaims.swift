@@ -22,7 +22,6 @@ public enum StressClaims {
                       remoteRegistered: rng.bernoulli(0.05))
         }
         var ct = ClaimTable()
-        ct.diseaseCodes = diseaseCodes
         ct.idArena.reserveCapacity(claims * 8)
         let channels: [Channel] = [.ordinary, .ordinary, .ordinary, .ordinary, .ordinary, .ordinary, .ordinary,
                                    .chronic, .chronic, .special, .emergency, .daySurgery, .inpatient]
@@ -38,13 +37,11 @@ public enum StressClaims {
             let median: Double = channel == .inpatient ? 9000 : channel == .special ? 1500 : 200
             let total = Int64((rng.lognormal(median: median, sigma: 1.0) * 100).rounded())
             let compliant = rng.bernoulli(0.3) ? total : Int64(Double(total) * rng.uniform())
-            var c = Claim(day: day, tier: tier, channel: channel, institution: inst, site: site,
+            let c = Claim(day: day, tier: tier, channel: channel, institution: inst, site: site,
                           designated: rng.bernoulli(0.98), totalFen: max(total, 1), compliantFen: min(max(compliant, 0), max(total, 1)))
-            let disease = channel == .chronic ? Int16(rng.uniformInt(diseaseCodes.count)) : -1
-            c.disease = -1
+            let disease = channel == .chronic ? diseaseCodes[rng.uniformInt(diseaseCodes.count)] : nil
             ct.append(id: "C\(i)", member: m, claim: c,
-                      endDay: channel == .inpatient ? day + Int32(rng.uniformInt(15)) : day)
-            ct.disease[ct.count - 1] = disease
+                      endDay: channel == .inpatient ? day + Int32(rng.uniformInt(15)) : day, diseaseCode: disease)
         }
         return (mt, ct)
     }

@@ -44,23 +44,16 @@ struct Bench: ParsableCommand {
                     checksum = Self.engineOnly(engine: engine, claims: contiguous, retirements: retirements, start: start)
                 }
                 let batchTime = best(repeats) { _ = batch.run(claims: ct, members: mt) }
-                let csvTime = best(repeats) {
-                    let m = try! MemberTable.parse(file: membersCSV, bytes: try! readFileBytes(membersCSV))
-                    let c = try! ClaimTable.parse(file: claimsCSV, bytes: try! readFileBytes(claimsCSV), members: m)
-                    let o = Batch(engine: engine, claims: c).run(claims: c, members: m)
-                    try! writeFileAtomically(AdjudicatedCSV.render(claims: c, members: m, outcomes: o, ruleNames: engine.ruleNames), to: outCSV)
-                }
+                let csvTime = best(repeats) { try! Self.adjudicateCSV(engine: engine, members: membersCSV, claims: claimsCSV, out: outCSV) }
                 let n = Double(claims)
                 // Where the CSV path spends its time, phase by phase (one run).
                 var phases: [(String, Double)] = []
                 var t = DispatchTime.now().uptimeNanoseconds
-                func lap(_ name: String) { let now = DispatchTime.now().uptimeNanoseconds; phases.append((name, Double(now - t) / n)); t = now }
-                let mb = try readFileBytes(membersCSV), cb = try readFileBytes(claimsCSV); lap("read")
-                let m2 = try MemberTable.parse(file: membersCSV, bytes: mb); lap("members")
-                let c2 = try ClaimTable.parse(file: claimsCSV, bytes: cb, members: m2); lap("claims")
-                let o2 = Batch(engine: engine, claims: c2).run(claims: c2, members: m2); lap("batch")
-                let rendered = AdjudicatedCSV.render(claims: c2, members: m2, outcomes: o2, ruleNames: engine.ruleNames); lap("render")
-                try writeFileAtomically(rendered, to: outCSV); lap("write")
+                try Self.adjudicateCSV(engine: engine, members: membersCSV, claims: claimsCSV, out: outCSV) { name in
+                    let now = DispatchTime.now().uptimeNanoseconds
+                    phases.append((name, Double(now - t) / n))
+                    t = now
+                }
                 print("  \(engine.policy.id) CSV phases, ns/claim: " + phases.map { "\($0.0) \(String(format: "%.0f", $0.1))" }.joined(separator: ", "))
                 rows.append([engine.policy.id, "engine alone (sorted claims)", Self.rate(n / engineTime), String(format: "%.1f", engineTime / n * 1e9), "≥ 20 M/s"])
                 rows.append([engine.policy.id, "batch (order + stays + engine)", Self.rate(n / batchTime), String(format: "%.1f", batchTime / n * 1e9), ""])
@@ -85,6 +78,17 @@ struct Bench: ParsableCommand {
             }
         }
         return fund
+    }
+
+    /// What `poolsim adjudicate` does, in process; `lap` is called after each phase.
+    static func adjudicateCSV(engine: RulesEngine, members: String, claims: String, out: String,
+                              lap: (String) -> Void = { _ in }) throws {
+        let mb = try readFileBytes(members), cb = try readFileBytes(claims); lap("read")
+        let m = try MemberTable.parse(file: members, bytes: mb); lap("members")
+        let c = try ClaimTable.parse(file: claims, bytes: cb, members: m); lap("claims")
+        let o = Batch(engine: engine, claims: c).run(claims: c, members: m); lap("batch")
+        let rendered = AdjudicatedCSV.render(claims: c, members: m, outcomes: o, ruleNames: engine.ruleNames); lap("render")
+        try writeFileAtomically(rendered, to: out); lap("write")
     }
 
     func best(_ n: Int, _ body: () -> Void) -> Double {
