@@ -57,15 +57,54 @@ extension String {
 /// Writes a file so that readers see either nothing (or the previous file) or the complete new
 /// one: the bytes go to a temporary file beside the target, are flushed to disk, then renamed.
 public func writeFileAtomically(_ bytes: [UInt8], to path: String) throws {
-    let tmp = path + ".tmp-\(getpid())"
-    guard let f = fopen(tmp, "wb") else {
-        throw InputError(file: path, line: 0, field: "", "cannot create the output file")
+    let f = try AtomicFile(path: path)
+    try f.write(bytes)
+    try f.commit()
+}
+
+/// A file written in pieces that appears under its name only when complete: writes go to a
+/// temporary file beside the target; `commit` flushes it to disk and renames it; a file neither
+/// committed nor abandoned is removed when released.
+public final class AtomicFile {
+    public let path: String
+    let tmp: String
+    var handle: UnsafeMutablePointer<FILE>?
+
+    public init(path: String) throws {
+        self.path = path
+        tmp = path + ".tmp-\(getpid())"
+        guard let f = fopen(tmp, "wb") else {
+            throw InputError(file: path, line: 0, field: "", "cannot create the output file")
+        }
+        handle = f
     }
-    let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) }
-    let flushed = fflush(f) == 0 && fsync(fileno(f)) == 0
-    fclose(f)
-    guard written == bytes.count, flushed, rename(tmp, path) == 0 else {
+
+    public func write(_ bytes: [UInt8]) throws {
+        guard let f = handle else { return }
+        let n = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) }
+        guard n == bytes.count else {
+            abandon()
+            throw InputError(file: path, line: 0, field: "", "could not write the output file")
+        }
+    }
+
+    public func commit() throws {
+        guard let f = handle else { return }
+        handle = nil
+        let flushed = fflush(f) == 0 && fsync(fileno(f)) == 0
+        fclose(f)
+        guard flushed, rename(tmp, path) == 0 else {
+            unlink(tmp)
+            throw InputError(file: path, line: 0, field: "", "could not write the output file")
+        }
+    }
+
+    public func abandon() {
+        guard let f = handle else { return }
+        handle = nil
+        fclose(f)
         unlink(tmp)
-        throw InputError(file: path, line: 0, field: "", "could not write the output file")
     }
+
+    deinit { abandon() }
 }

@@ -4,69 +4,7 @@
 struct Compiler {
     let periodID: String
 
-    /// Reads the children of one group, remembering which keys were used so that `finish` can
-    /// reject the rest.
-    struct Group {
-        let path: String
-        let origin: Origin
-        let children: [(String, ParameterNode)]
-        var used: Set<String> = []
-
-        init(_ node: ParameterNode, path: String) throws {
-            guard case .group(let c, let o) = node else {
-                throw PolicyError(file: node.origin.file, line: node.origin.line, path: path, "expected a group of parameters")
-            }
-            self.path = path
-            self.origin = o
-            self.children = c
-        }
-
-        func keyPath(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
-
-        mutating func node(_ key: String) -> ParameterNode? {
-            used.insert(key)
-            return children.first { $0.0 == key }?.1
-        }
-
-        mutating func parameter(_ key: String) throws -> Parameter? {
-            guard let n = node(key) else { return nil }
-            guard case .parameter(let p) = n else {
-                throw PolicyError(file: n.origin.file, line: n.origin.line, path: keyPath(key), "expected a parameter (a mapping with value)")
-            }
-            return p
-        }
-
-        mutating func require(_ key: String) throws -> Parameter {
-            guard let p = try parameter(key) else {
-                throw PolicyError(file: origin.file, line: origin.line, path: keyPath(key), "missing")
-            }
-            return p
-        }
-
-        mutating func text(_ key: String) throws -> String {
-            guard let n = node(key) else {
-                throw PolicyError(file: origin.file, line: origin.line, path: keyPath(key), "missing")
-            }
-            guard case .text(let s, _) = n else {
-                throw PolicyError(file: n.origin.file, line: n.origin.line, path: keyPath(key), "expected plain text")
-            }
-            return s
-        }
-
-        mutating func group(_ key: String) throws -> Group? {
-            guard let n = node(key) else { return nil }
-            return try Group(n, path: keyPath(key))
-        }
-
-        func finish(allowed: [String]) throws {
-            // `description` is free text for readers, allowed everywhere.
-            for (key, n) in children where !used.contains(key) && key != "description" {
-                let near = ParameterNode.nearest(key, among: allowed, count: 3)
-                throw PolicyError(file: n.origin.file, line: n.origin.line, path: keyPath(key),
-                                  "unknown key '\(key)'; nearest valid keys: \(near.joined(separator: ", "))")
-            }
-        }
-    }
+    typealias Group = ParameterGroup
 
     func fail(_ p: Parameter, _ path: String, _ message: String) -> PolicyError {
         PolicyError(file: p.origin.file, line: p.origin.line, path: path, message + " (period \(periodID))")

@@ -80,4 +80,13 @@ public enum Day {
         func pad(_ v: Int, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
         return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))"
     }
+
+    /// Appends `YYYY-MM-DD` as bytes (no String per row).
+    public static func append(_ d: Int32, to out: inout [UInt8]) {
+        let (y, m, dd) = civil(d)
+        out.append(UInt8(48 + y / 1000 % 10)); out.append(UInt8(48 + y / 100 % 10))
+        out.append(UInt8(48 + y / 10 % 10)); out.append(UInt8(48 + y % 10))
+        out.append(UInt8(ascii: "-")); out.append(UInt8(48 + m / 10)); out.append(UInt8(48 + m % 10))
+        out.append(UInt8(ascii: "-")); out.append(UInt8(48 + dd / 10)); out.append(UInt8(48 + dd % 10))
+    }
 }

@@ -26,6 +26,10 @@ public struct Overlay: Sendable, Equatable {
     public var period: String?
     /// Where `period` was given, for errors.
     public var periodOrigin: Origin?
+    /// The file this overlay was made for, relative to the overlay's folder (optional; a fitted
+    /// calibration names the calibration it adjusts).
+    public var base: String?
+    public var baseOrigin: Origin?
     public var entries: [Entry]
 
     public init(name: String, description: String? = nil, period: String? = nil, entries: [Entry]) {
@@ -37,17 +41,14 @@ public struct Overlay: Sendable, Equatable {
 
     /// Reads a reform file: `name`, optional `description` and `period`, and `set` (path → value).
     public static func load(path file: String) throws -> Overlay {
-        let text: String
-        do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
-            throw PolicyError(file: file, line: nil, path: "", "cannot read the file: \(error.localizedDescription)")
-        }
-        return try parse(text, file: file)
+        try parse(try ParameterFile.readText(file), file: file)
     }
 
     public static func parse(_ text: String, file: String) throws -> Overlay {
         let reader = YAMLReader(file: file)
         let root = try reader.compose(text)
         var name: String?, description: String?, period: String?, periodOrigin: Origin?
+        var base: String?, baseOrigin: Origin?
         var entries: [Entry] = []
         var sawSet = false
         for (key, node, _) in try reader.mapping(root, "") {
@@ -57,17 +58,22 @@ public struct Overlay: Sendable, Equatable {
             case "period":
                 period = try reader.scalar(node, key)
                 periodOrigin = Origin(file: file, line: reader.line(node))
+            case "base":
+                base = try reader.scalar(node, key)
+                baseOrigin = Origin(file: file, line: reader.line(node))
             case "set":
                 sawSet = true
                 entries = try parseEntries(node, path: "set", reader: reader)
             default:
-                throw reader.error(node, key, "unknown key '\(key)' in a reform (allowed: name, description, period, set)")
+                throw reader.error(node, key, "unknown key '\(key)' in a reform (allowed: name, description, base, period, set)")
             }
         }
         guard let name else { throw reader.error(root, "name", "a reform needs a name") }
         guard sawSet, !entries.isEmpty else { throw reader.error(root, "set", "a reform needs a non-empty 'set' of parameter paths") }
         var overlay = Overlay(name: name, description: description, period: period, entries: entries)
         overlay.periodOrigin = periodOrigin
+        overlay.base = base
+        overlay.baseOrigin = baseOrigin
         return overlay
     }
 
@@ -130,7 +136,7 @@ extension ParameterNode {
                     // A full replacement keeps the original citation unless it brings its own.
                     p.value = r.value
                     p.unit = r.unit ?? p.unit
-                    if r.article != nil || r.assumed { p.article = r.article; p.assumed = r.assumed; p.source = r.source }
+                    if r.article != nil || r.assumed || r.source != nil { p.article = r.article; p.assumed = r.assumed; p.source = r.source }
                     p.note = r.note ?? p.note
                 } else {
                     p.value = entry.value

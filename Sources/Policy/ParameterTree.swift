@@ -166,17 +166,25 @@ struct YAMLReader {
     }
 }
 
+/// What makes a value traceable. Policy values cite the article of their text; calibration and
+/// scenario values may instead cite a published source. Either may be `assumed: true` with a
+/// source saying why.
+public enum Citation: Sendable {
+    case article
+    case articleOrSource
+}
+
 enum TreeBuilder {
     static let parameterKeys: Set<String> = ["value", "unit", "article", "assumed", "source", "note"]
     static let metadataKeys: Set<String> = ["article", "description"]
 
     /// Builds the tree of a policy's parameter section. A mapping with a `value` key is a parameter;
     /// any other mapping is a group; a scalar is allowed only under metadata keys.
-    static func build(_ node: Node, path: String, reader: YAMLReader) throws -> ParameterNode {
+    static func build(_ node: Node, path: String, reader: YAMLReader, citation: Citation = .article) throws -> ParameterNode {
         let origin = Origin(file: reader.file, line: reader.line(node))
         let pairs = try reader.mapping(node, path)
         if pairs.contains(where: { $0.key == "value" }) {
-            return .parameter(try parameter(pairs, node: node, path: path, reader: reader, requireCitation: true))
+            return .parameter(try parameter(pairs, node: node, path: path, reader: reader, requireCitation: true, citation: citation))
         }
         var children: [(String, ParameterNode)] = []
         for (key, child, _) in pairs {
@@ -187,14 +195,14 @@ enum TreeBuilder {
                 }
                 children.append((key, .text(try reader.scalar(child, p), Origin(file: reader.file, line: reader.line(child)))))
             } else {
-                children.append((key, try build(child, path: p, reader: reader)))
+                children.append((key, try build(child, path: p, reader: reader, citation: citation)))
             }
         }
         return .group(children, origin)
     }
 
     static func parameter(_ pairs: [(key: String, node: Node, keyNode: Node)], node: Node, path: String,
-                          reader: YAMLReader, requireCitation: Bool) throws -> Parameter {
+                          reader: YAMLReader, requireCitation: Bool, citation: Citation = .article) throws -> Parameter {
         var value: ParameterValue?
         var p = Parameter(value: .scalar(""), unit: nil, article: nil, assumed: false, source: nil, note: nil,
                           origin: Origin(file: reader.file, line: reader.line(node)), changedBy: nil)
@@ -223,8 +231,10 @@ enum TreeBuilder {
         if requireCitation {
             if p.assumed {
                 guard p.source != nil else { throw reader.error(node, path, "an assumed value needs a source saying where it comes from or why") }
-            } else if p.article == nil {
-                throw reader.error(node, path, "needs an article, or assumed: true with a source")
+            } else if p.article == nil && !(citation == .articleOrSource && p.source != nil) {
+                throw reader.error(node, path, citation == .article
+                    ? "needs an article, or assumed: true with a source"
+                    : "needs a source (or an article), or assumed: true with a source saying why")
             }
         }
         return p

@@ -8,11 +8,7 @@ extension Policy {
 
     /// Loads and validates a policy file, then applies reform overlays in order.
     public static func load(path file: String, reforms: [Overlay] = []) throws -> Policy {
-        let text: String
-        do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
-            throw PolicyError(file: file, line: nil, path: "", "cannot read the file: \(error.localizedDescription)")
-        }
-        return try parse(text, file: file, reforms: reforms)
+        try parse(try ParameterFile.readText(file), file: file, reforms: reforms)
     }
 
     public static func parse(_ text: String, file: String, reforms: [Overlay] = []) throws -> Policy {

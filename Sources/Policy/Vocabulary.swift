@@ -14,7 +14,7 @@ extension ContractWord {
 }
 
 /// Which benefit a claim asks for (`channel` column).
-public enum Channel: UInt8, ContractWord {
+public enum Channel: UInt8, ContractWord, BitwiseCopyable {
     case ordinary = 0, chronic, special, emergency, daySurgery, inpatient
 
     /// The spelling used in CSV files, policy files and rule strings.
@@ -32,7 +32,7 @@ public enum Channel: UInt8, ContractWord {
 }
 
 /// Institution category (`institution` column); specialty institutions can carry their own ratio.
-public enum Institution: UInt8, ContractWord {
+public enum Institution: UInt8, ContractWord, BitwiseCopyable {
     case general = 0, psychiatric, infectious
 
     public var name: String {
@@ -48,7 +48,7 @@ public enum Institution: UInt8, ContractWord {
 }
 
 /// Where the care took place relative to the insuring city (`site` column).
-public enum Site: UInt8, ContractWord {
+public enum Site: UInt8, ContractWord, BitwiseCopyable {
     case local = 0, remoteRegistered, remoteReferral, remoteTemporary
 
     public var name: String {
@@ -63,7 +63,7 @@ public enum Site: UInt8, ContractWord {
 }
 
 /// A member's status on the day of a claim.
-public enum Status: UInt8, CaseIterable, Sendable {
+public enum Status: UInt8, CaseIterable, Sendable, BitwiseCopyable {
     case inService = 0, retired
 
     public var name: String { self == .inService ? "in_service" : "retired" }

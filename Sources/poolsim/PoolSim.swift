@@ -2,13 +2,14 @@ import ArgumentParser
 import Foundation
 import Adjudication
 import Policy
+import Synthesis
 
 @main
 struct PoolSim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "poolsim",
         abstract: "Policy simulation for employee medical insurance outpatient mutual aid (职工医保门诊共济保障).",
-        subcommands: [Adjudicate.self, Explain.self, ShowPolicy.self, Bench.self])
+        subcommands: [Adjudicate.self, Explain.self, ShowPolicy.self, Synth.self, Bench.self])
 }
 
 /// Runs a command body, turning input errors into one clear line on stderr and exit status 1.
@@ -19,6 +20,9 @@ func reportingErrors(_ body: () throws -> Void) throws {
         FileHandleOut.stderr("poolsim: error: \(e)")
         throw ExitCode.failure
     } catch let e as InputError {
+        FileHandleOut.stderr("poolsim: error: \(e)")
+        throw ExitCode.failure
+    } catch let e as PopulationModel.ModelError {
         FileHandleOut.stderr("poolsim: error: \(e)")
         throw ExitCode.failure
     }
