@@ -27,6 +27,8 @@ let package = Package(
         .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
         .testTarget(name: "AdjudicationTests", dependencies: ["Adjudication", "Policy", "Synthesis", .product(name: "Yams", package: "Yams")],
                     resources: [.copy("Cases")]),
+        .testTarget(name: "SynthesisTests", dependencies: ["Synthesis", "Policy", "Adjudication", "CGSL"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["poolsim"]),
     ],
     swiftLanguageModes: [.v6]

@@ -35,10 +35,19 @@ public struct ParameterGroup {
     }
 
     public mutating func require(_ key: String) throws -> Parameter {
-        guard let p = try parameter(key) else {
-            throw PolicyError(file: origin.file, line: origin.line, path: keyPath(key), "missing")
-        }
+        guard let p = try parameter(key) else { throw missing(key) }
         return p
+    }
+
+    /// A missing key; when a key present but not read is a near miss of it (a typo), the error
+    /// points at that key instead.
+    func missing(_ key: String) -> PolicyError {
+        let a = Array(key.utf8)
+        if let (k, n) = children.first(where: { !used.contains($0.0) && ParameterNode.editDistance(a, Array($0.0.utf8)) <= 2 }) {
+            return PolicyError(file: n.origin.file, line: n.origin.line, path: keyPath(k),
+                               "unknown key '\(k)'; did you mean '\(key)'?")
+        }
+        return PolicyError(file: origin.file, line: origin.line, path: keyPath(key), "missing")
     }
 
     public mutating func text(_ key: String) throws -> String {
@@ -57,9 +66,7 @@ public struct ParameterGroup {
     }
 
     public mutating func requireGroup(_ key: String) throws -> ParameterGroup {
-        guard let g = try group(key) else {
-            throw PolicyError(file: origin.file, line: origin.line, path: keyPath(key), "missing")
-        }
+        guard let g = try group(key) else { throw missing(key) }
         return g
     }
 
