@@ -84,6 +84,8 @@ public final class VisitBuffer {
     public internal(set) var disease = Column<Int16>()
     public internal(set) var totalFen = Column<Int64>()
     public internal(set) var compliantFen = Column<Int64>()
+    /// Scratch for sorting one member's days.
+    var scratch = Column<Int32>()
 
     public init() {}
 
@@ -94,6 +96,6 @@ public final class VisitBuffer {
 
     deinit {
         day.free(); endDay.free(); tier.free(); channel.free(); institution.free(); site.free()
-        designated.free(); disease.free(); totalFen.free(); compliantFen.free()
+        designated.free(); disease.free(); totalFen.free(); compliantFen.free(); scratch.free()
     }
 }

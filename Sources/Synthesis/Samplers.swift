@@ -53,8 +53,9 @@ public struct AliasTables: Sendable {
             let u = rng.uniform()
             let c = Int(u * Double(n))
             let o = Int(offset[t]) + c
-            let fc = f[o]
-            return fc == 1.0 || u < fc ? c : Int(alias[o])
+            // A select, not a branch: which side wins is random, so a branch mispredicts often.
+            let other = Int(alias[o])
+            return u < f[o] ? c : other
         }
     }
 

@@ -40,11 +40,11 @@ struct Bench: ParsableCommand {
                 let contiguous = order.map { ct.claim(Int($0), slots: slots) }
                 let retirements = (0..<mt.count).map { mt.retirement($0) }
                 var checksum: Int64 = 0
-                let engineTime = best(repeats) {
+                let engineTime = Self.best(repeats) {
                     checksum = Self.engineOnly(engine: engine, claims: contiguous, retirements: retirements, start: start)
                 }
-                let batchTime = best(repeats) { _ = batch.run(claims: ct, members: mt) }
-                let csvTime = best(repeats) { try! Self.adjudicateCSV(engine: engine, members: membersCSV, claims: claimsCSV, out: outCSV) }
+                let batchTime = Self.best(repeats) { _ = batch.run(claims: ct, members: mt) }
+                let csvTime = Self.best(repeats) { try! Self.adjudicateCSV(engine: engine, members: membersCSV, claims: claimsCSV, out: outCSV) }
                 let n = Double(claims)
                 // Where the CSV path spends its time, phase by phase (one run).
                 var phases: [(String, Double)] = []
@@ -91,7 +91,7 @@ struct Bench: ParsableCommand {
         try writeFileAtomically(rendered, to: out); lap("write")
     }
 
-    func best(_ n: Int, _ body: () -> Void) -> Double {
+    static func best(_ n: Int, _ body: () -> Void) -> Double {
         var b = Double.infinity
         for _ in 0..<max(n, 1) {
             let t0 = DispatchTime.now().uptimeNanoseconds
