@@ -9,7 +9,7 @@ struct PoolSim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "poolsim",
         abstract: "Policy simulation for employee medical insurance outpatient mutual aid (职工医保门诊共济保障).",
-        subcommands: [Adjudicate.self, Explain.self, ShowPolicy.self, Synth.self, Bench.self, BenchSynth.self])
+        subcommands: [Adjudicate.self, Explain.self, ShowPolicy.self, Synth.self, Calibrate.self, Bench.self, BenchSynth.self])
 }
 
 /// Runs a command body, turning input errors into one clear line on stderr and exit status 1.
