@@ -21,6 +21,11 @@ run: build
 	  --out out/adjudicated-yanbian.csv --accounts out/accounts-yanbian.csv
 	$(SWIFT) run -c $(CONFIG) poolsim explain --policy datasets/policies/yanbian.yaml \
 	  --members datasets/examples/members.csv --claims datasets/examples/claims.csv --member A002
+	$(SWIFT) run -c $(CONFIG) poolsim synth datasets/calibration/yanbian-fitted.yaml --members 20000 --seed 1 \
+	  --out out/synth-yanbian
+	$(SWIFT) run -c $(CONFIG) poolsim adjudicate --policy datasets/policies/yanbian.yaml \
+	  --members out/synth-yanbian/members.csv --claims out/synth-yanbian/claims.csv \
+	  --out out/synth-yanbian/adjudicated.csv
 
 test: deps
 	$(SWIFT) build --build-tests
@@ -28,6 +33,8 @@ test: deps
 
 bench: build
 	$(SWIFT) run -c $(CONFIG) poolsim bench
+	$(SWIFT) run -c $(CONFIG) poolsim bench-synth --calibration benchmarks/ordinary-400k-population.yaml \
+	  --calibration datasets/calibration/tieling.yaml --calibration datasets/calibration/yanbian.yaml
 
 clean:
 	rm -rf .build out
