@@ -16,6 +16,9 @@ import Policy
 public struct Generator: Sendable {
     public let model: PopulationModel
     public let seed: UInt64
+    /// Whether members with one possible channel take the specialised visit loop. It draws exactly
+    /// what the general loop draws (`GeneratorTests` compares both); off only to check that.
+    public var fastPath = true
 
     public init(model: PopulationModel, seed: UInt64) {
         self.model = model
@@ -189,7 +192,7 @@ public struct Generator: Sendable {
                 // Fast path, same draws: one possible channel (not inpatient), institution and
                 // site, designation certain either way, a fixed compliant share. Then only the
                 // tier and the cost are drawn per visit.
-                if let ch = fixedChannel[diseaseClass], simpleRest, fixedSite[remoteP[i] ? 1 : 0] {
+                if fastPath, let ch = fixedChannel[diseaseClass], simpleRest, fixedSite[remoteP[i] ? 1 : 0] {
                     let tierTab = tierTable[ch], sg = sigma[ch], sh = share[ch], lm = logMedian.baseAddress! + ch &* 4
                     let chv = channels[ch], instv = institutions[0], sitev = sites[siteP0[remoteP[i] ? 1 : 0]]
                     var disease: Int16 = -1

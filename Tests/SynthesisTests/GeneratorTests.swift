@@ -177,6 +177,17 @@ final class GeneratorTests: XCTestCase {
         XCTAssertTrue(zip(one, otherSeed).allSatisfy { $0 != $1 }, "another seed changes every block")
     }
 
+    /// The specialised loop for one-channel members draws exactly what the general loop draws.
+    func testFastPathEqualsGeneralPath() throws {
+        let model = try model(Self.benchmarkPopulation)
+        let fast = Generator(model: model, seed: 31)
+        var general = fast
+        general.fastPath = false
+        let n = 5 * PopulationModel.blockSize
+        XCTAssertEqual(fast.fingerprints(populationSize: n, replication: 0, threads: 2),
+                       general.fingerprints(populationSize: n, replication: 0, threads: 2))
+    }
+
     /// Synthetic files through the contract readers and the engine: nothing lost, invariants hold.
     func testSyntheticFilesPassThroughAdjudication() throws {
         let model = try model(Self.rich)

@@ -57,12 +57,15 @@ final class RandomTests: XCTestCase {
         }
     }
 
-    func testSingleCategoryDrawsNothing() {
+    func testSingleOutcomeDrawsNothing() {
         var tables = AliasTables()
-        let id = tables.add([1])
+        let one = tables.add([1]), third = tables.add([0, 0, 2.5, 0])
         var a = Taus2(seed: 1, replication: 0, block: 0)
         var b = a
-        tables.withView { v in XCTAssertEqual(v.draw(id, &a), 0) }
+        tables.withView { v in
+            XCTAssertEqual(v.draw(one, &a), 0)
+            XCTAssertEqual(v.draw(third, &a), 2)
+        }
         XCTAssertEqual(a.next(), b.next())
     }
 
