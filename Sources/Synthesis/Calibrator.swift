@@ -43,7 +43,7 @@ public struct CalibrationTargets: Sendable {
         let top = try g.number("top10_spending_share", unit: "percent", in: 10...100) / 100
         try g.finish(allowed: ["mean_visits", "zero_visit_share", "mean_cost_ordinary", "top10_spending_share"])
         try root.finish(allowed: ["targets"])
-        let base = pf.header["calibration"].map { $0.text.hasPrefix("/") ? $0.text : URL(fileURLWithPath: path).deletingLastPathComponent().path + "/" + $0.text }
+        let base = pf.header["calibration"].map { ParameterFile.resolve($0.text, besideFile: path) }
         return CalibrationTargets(id: try pf.require("id").text, file: path, calibrationPath: base, meanVisits: visits,
                                   zeroShare: zero, meanCostOrdinary: cost, top10Share: top)
     }
@@ -153,12 +153,18 @@ public struct Calibrator {
         return all
     }
 
-    /// Brent's method (GSL) on f over [lo, hi]; nil when f does not change sign there.
-    static func brent(_ lo: Double, _ hi: Double, tolerance: Double, _ f: @escaping (Double) -> Double) -> Double? {
+    enum Root {
+        case root(Double)
+        /// f has the same sign at both ends (the values at the ends).
+        case noSignChange(Double, Double)
+    }
+
+    /// Brent's method (GSL) on f over [lo, hi].
+    static func brent(_ lo: Double, _ hi: Double, tolerance: Double, _ f: @escaping (Double) -> Double) -> Root {
         let flo = f(lo), fhi = f(hi)
-        if flo == 0 { return lo }
-        if fhi == 0 { return hi }
-        guard (flo < 0) != (fhi < 0) else { return nil }
+        if flo == 0 { return .root(lo) }
+        if fhi == 0 { return .root(hi) }
+        guard (flo < 0) != (fhi < 0) else { return .noSignChange(flo, fhi) }
         final class Box { let f: (Double) -> Double; init(_ f: @escaping (Double) -> Double) { self.f = f } }
         let box = Box(f)
         var fn = gsl_function(function: { x, p in Unmanaged<Box>.fromOpaque(p!).takeUnretainedValue().f(x) },
@@ -173,7 +179,7 @@ public struct Calibrator {
             if gsl_root_test_interval(gsl_root_fsolver_x_lower(solver), gsl_root_fsolver_x_upper(solver), tolerance, 0) == GSL_SUCCESS { break }
         }
         withExtendedLifetime(box) {}
-        return root
+        return .root(root)
     }
 
     public func fit(threads: Int) throws -> Result {
@@ -190,7 +196,7 @@ public struct Calibrator {
             return Self.expectedZeroShare(t) - self.targets.zeroShare
         }
         var sizeFactor = 1.0
-        if let f = Self.brent(log(0.01), log(100), tolerance: 1e-6, zeroAt) {
+        if case .root(let f) = Self.brent(log(0.01), log(100), tolerance: 1e-6, zeroAt) {
             sizeFactor = exp(f)
         } else {
             notes.append("zero-visit share: not reachable by scaling the NB sizes between ×0.01 and ×100")
@@ -203,11 +209,12 @@ public struct Calibrator {
             return m.top10Share() - self.targets.top10Share
         }
         var spread = 1.0
-        if let s = Self.brent(0.25, 2.5, tolerance: 1e-3, top10At) {
+        switch Self.brent(0.25, 2.5, tolerance: 1e-3, top10At) {
+        case .root(let s):
             spread = s
-        } else {
+        case .noSignChange(let flo, let fhi):
             // Out of reach: keep the base file's sigmas rather than an extreme spread, and say so.
-            let lo = top10At(0.25) + targets.top10Share, hi = top10At(2.5) + targets.top10Share
+            let lo = flo + targets.top10Share, hi = fhi + targets.top10Share
             notes.append(String(format: "top-10%% spending share: out of reach of the cost spread (%.1f%% at ×0.25, %.1f%% at ×2.5 of every cost sigma); the base sigmas are kept",
                                 lo * 100, hi * 100))
         }

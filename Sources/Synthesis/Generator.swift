@@ -35,15 +35,13 @@ public struct Generator: Sendable {
         members.count = n
         members.first = first
         var rng = Taus2(seed: seed, replication: UInt64(replication), block: UInt64(block))
-        let total = model.alias.withView { alias in
+        let (total, longest) = model.alias.withView { alias in
             model.counts.withView { counts in
                 drawMembers(n, members, &rng, alias, counts)
             }
         }
         visits.reserve(total)
         visits.count = total
-        var longest = 0
-        for i in 0..<n { longest = Swift.max(longest, Int(members.visitStart[i + 1] - members.visitStart[i])) }
         visits.scratch.reserve(2 * longest)
         model.alias.withView { alias in
             model.ziggurat.withTables { zig in
@@ -57,12 +55,13 @@ public struct Generator: Sendable {
         p <= 0 ? false : p >= 1 ? true : rng.uniform() < p
     }
 
-    /// Pass 1: member attributes and visit counts; returns the block's number of visits.
+    /// Pass 1: member attributes and visit counts; returns the block's number of visits and the
+    /// largest count of one member (the day sort's scratch size).
     /// Columns are read into local pointers first: a class's stored properties cost an
     /// exclusivity check per access (ENGINEERING-NOTES: 2×).
     @inline(never)
     func drawMembers(_ n: Int, _ m: MemberBuffer, _ stream: inout Taus2, _ alias: AliasTables.View,
-                     _ counts: CountTables.View) -> Int {
+                     _ counts: CountTables.View) -> (total: Int, longest: Int) {
         // The generator state in a local, so it stays in registers (not stored through the inout).
         var rng = stream
         defer { stream = rng }
@@ -72,8 +71,7 @@ public struct Generator: Sendable {
         let femaleP = m.female.base, baseP = m.baseFen.base, pensionP = m.pensionFen.base, remoteP = m.remote.base
         let chronicP = m.chronic.base, specialP = m.special.base, holderP = m.holder.base, startP = m.visitStart.base
         let eligibleP = m.eligible.base
-        let bands = c.bands
-        var eligible = 0
+        var eligible = 0, longest = 0
         var total: Int32 = 0
         model.ziggurat.withTables { zig in
             for i in 0..<n {
@@ -123,7 +121,8 @@ public struct Generator: Sendable {
                     eligible += 1
                 }
                 let diseaseClass = special >= 0 ? 2 : chronic >= 0 ? 1 : 0
-                let count = counts.draw((s * bands + band) * 3 + diseaseClass, &rng)
+                let count = counts.draw(model.group(status: s, band: band, diseaseClass: diseaseClass), &rng)
+                longest = count > longest ? count : longest
 
                 statusP[i] = retired ? .retired : .inService
                 retiredP[i] = retiredOn
@@ -141,7 +140,7 @@ public struct Generator: Sendable {
             }
         }
         startP[n] = total
-        return Int(total)
+        return (Int(total), longest)
     }
 
     /// Pass 2: each member's visits in date order.

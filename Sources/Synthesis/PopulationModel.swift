@@ -115,10 +115,6 @@ public struct PopulationModel: Sendable {
     @inlinable
     public func group(status: Int, band: Int, diseaseClass: Int) -> Int { (status * calibration.bands + band) * 3 + diseaseClass }
 
-    /// Expected visits and zero share of a group, from its table.
-    public func groupMean(_ g: Int) -> Double { counts.mean[g] }
-    public func groupZeroShare(_ g: Int) -> Double { counts.zeroShare(g) }
-
     /// Number of blocks for `members` members.
     public static func blocks(members: Int) -> Int { (members + blockSize - 1) / blockSize }
 }

@@ -95,10 +95,6 @@ public struct CountTables: Sendable {
     public private(set) var length: [Int32] = []
     /// Per group, 64 buckets: the first count whose CDF exceeds bucket/64 (where a search starts).
     public private(set) var guide: [Int32] = []
-    /// Per group, the mean and size the table was built from.
-    public private(set) var mean: [Double] = []
-    public private(set) var size: [Double] = []
-
     static let buckets = 64
     /// Counts above this are refused when building a table: such a group is a data error.
     public static let maxCount = 20_000
@@ -112,8 +108,6 @@ public struct CountTables: Sendable {
         precondition(mean >= 0 && size > 0)
         let id = start.count
         start.append(Int32(cdf.count))
-        self.mean.append(mean)
-        self.size.append(size)
         var table: [Double] = []
         if mean == 0 {
             table = [1]

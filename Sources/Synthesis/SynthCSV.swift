@@ -13,20 +13,22 @@ public enum SynthCSV {
     public static let claimHeader = "claim_id,member_id,date,tier,total_cost,compliant_cost,channel,institution,site,designated,end_date,disease\n"
 
     /// Generates `members` members of replication `replication` block by block and writes both
-    /// files atomically (neither appears unless both are complete). Returns the number of claims.
+    /// files atomically (neither appears unless both are complete). Returns the moments of what
+    /// it wrote (its claim count is `visitCount`), so that no caller generates the population twice.
     @discardableResult
     public static func write(generator: Generator, members: Int, replication: Int,
-                             membersPath: String, claimsPath: String) throws -> Int {
+                             membersPath: String, claimsPath: String) throws -> SampleMoments {
         let mf = try AtomicFile(path: membersPath)
         let cf = try AtomicFile(path: claimsPath)
         try mf.write(Array(memberHeader.utf8))
         try cf.write(Array(claimHeader.utf8))
         let mb = MemberBuffer(), vb = VisitBuffer(), gsl = GSLGenerator()
         let codes = generator.model.diseaseCodes.map { Array($0.utf8) }
-        var claims = 0
+        var moments = SampleMoments()
         var mo: [UInt8] = [], co: [UInt8] = []
         for block in 0..<PopulationModel.blocks(members: members) {
             generator.generate(block: block, replication: replication, populationSize: members, members: mb, visits: vb, gsl: gsl)
+            moments.add(mb, vb)
             mo.removeAll(keepingCapacity: true)
             co.removeAll(keepingCapacity: true)
             for i in 0..<mb.count {
@@ -36,14 +38,13 @@ public enum SynthCSV {
                 for j in a..<b {
                     appendClaim(vb, j, member: id, k: j - a + 1, codes: codes, to: &co)
                 }
-                claims += b - a
             }
             try mf.write(mo)
             try cf.write(co)
         }
         try cf.commit()
         try mf.commit()
-        return claims
+        return moments
     }
 
     static func appendID(_ prefix: UInt8, _ n: Int, to out: inout [UInt8]) {

@@ -27,16 +27,10 @@ struct Synth: ParsableCommand {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             let generator = Generator(model: model, seed: seed)
             let start = DispatchTime.now().uptimeNanoseconds
-            let claims = try SynthCSV.write(generator: generator, members: n, replication: replication,
-                                            membersPath: out + "/members.csv", claimsPath: out + "/claims.csv")
+            let m = try SynthCSV.write(generator: generator, members: n, replication: replication,
+                                       membersPath: out + "/members.csv", claimsPath: out + "/claims.csv")
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            var m = SampleMoments()
-            let mb = MemberBuffer(), vb = VisitBuffer(), gsl = GSLGenerator()
-            for b in 0..<PopulationModel.blocks(members: n) {
-                generator.generate(block: b, replication: replication, populationSize: n, members: mb, visits: vb, gsl: gsl)
-                m.add(mb, vb)
-            }
-            print("\(cal.id) \(cal.year): \(n) members, \(claims) claims (seed \(seed), replication \(replication)) → \(out)/members.csv, \(out)/claims.csv in \(String(format: "%.2f", seconds)) s")
+            print("\(cal.id) \(cal.year): \(n) members, \(m.visitCount) claims (seed \(seed), replication \(replication)) → \(out)/members.csv, \(out)/claims.csv in \(String(format: "%.2f", seconds)) s")
             print(Self.summary(m))
         }
     }

@@ -196,7 +196,7 @@ final class GeneratorTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let n = 3000
         let written = try SynthCSV.write(generator: Generator(model: model, seed: 5), members: n, replication: 0,
-                                         membersPath: dir + "/members.csv", claimsPath: dir + "/claims.csv")
+                                         membersPath: dir + "/members.csv", claimsPath: dir + "/claims.csv").visitCount
         let members = try MemberTable.parse(file: "members.csv", bytes: Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/members.csv"))))
         let claims = try ClaimTable.parse(file: "claims.csv", bytes: Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/claims.csv"))), members: members)
         XCTAssertEqual(members.count, n)
