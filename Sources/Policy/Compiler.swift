@@ -11,9 +11,7 @@ struct Compiler {
     }
 
     func checkUnit(_ p: Parameter, _ path: String, _ unit: String) throws {
-        guard p.unit == unit else {
-            throw fail(p, path, "unit must be '\(unit)'" + (p.unit.map { ", not '\($0)'" } ?? " (no unit given)"))
-        }
+        if let message = ParameterGroup.unitMismatch(p, unit) { throw fail(p, path, message) }
     }
 
     func scalar(_ p: Parameter, _ path: String) throws -> String {

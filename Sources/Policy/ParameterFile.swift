@@ -42,6 +42,11 @@ public struct ParameterFile: Sendable {
         }
     }
 
+    /// `path` as written in `file`: absolute, or relative to the folder of `file`.
+    public static func resolve(_ path: String, besideFile file: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: file).deletingLastPathComponent().path + "/" + path
+    }
+
     /// A required header value.
     public func require(_ key: String) throws -> (text: String, origin: Origin) {
         guard let v = header[key] else { throw PolicyError(file: file, line: 1, path: key, "missing") }

@@ -134,10 +134,12 @@ public struct ParameterGroup {
     }
 
     static func checkUnit(_ p: Parameter, _ path: String, _ unit: String) throws {
-        guard p.unit == unit else {
-            throw PolicyError(file: p.origin.file, line: p.origin.line, path: path,
-                              "unit must be '\(unit)'" + (p.unit.map { ", not '\($0)'" } ?? " (no unit given)"))
-        }
+        if let message = unitMismatch(p, unit) { throw PolicyError(file: p.origin.file, line: p.origin.line, path: path, message) }
+    }
+
+    /// What is wrong with `p`'s unit, or nil when it is `unit` (shared with the policy compiler).
+    static func unitMismatch(_ p: Parameter, _ unit: String) -> String? {
+        p.unit == unit ? nil : "unit must be '\(unit)'" + (p.unit.map { ", not '\($0)'" } ?? " (no unit given)")
     }
 
     /// Plain decimal notation only (digits, one point, an optional leading minus): `1e3`, `inf`

@@ -87,7 +87,7 @@ public struct Calibration: Sendable {
         if text.split(separator: "\n").contains(where: { $0.hasPrefix("base:") }) {
             let overlay = try Overlay.parse(text, file: path)
             guard let base = overlay.base else { throw PolicyError(file: path, line: nil, path: "base", "missing") }
-            let basePath = base.hasPrefix("/") ? base : (URL(fileURLWithPath: path).deletingLastPathComponent().path + "/" + base)
+            let basePath = ParameterFile.resolve(base, besideFile: path)
             var file = try ParameterFile.load(path: basePath, headerKeys: headerKeys, groupKeys: groupKeys, citation: .articleOrSource)
             try file.apply(overlay)
             return try Calibration(file)
