@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Only the C shims (`CGSL`) touch C; every other module is plain Swift over value types.
+// Only the C shims (`CGSL`, `CSQLite`) touch C; every other module is plain Swift over value types.
 let package = Package(
     name: "PoolSim",
     platforms: [.macOS(.v13)],
@@ -17,11 +17,17 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CGSL", path: "Sources/CGSL", pkgConfig: "gsl",
                        providers: [.apt(["libgsl-dev"])]),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "Policy", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Adjudication", dependencies: ["Policy"]),
         .target(name: "Synthesis", dependencies: ["CGSL", "Policy", "Adjudication"]),
+        .target(name: "Statistics", dependencies: ["CGSL"]),
+        .target(name: "Simulation", dependencies: ["Policy", "Adjudication", "Synthesis", "Statistics", "CGSL",
+                                                   .product(name: "Yams", package: "Yams")]),
+        .target(name: "Results", dependencies: ["CSQLite", "Simulation", "Statistics", "Policy"]),
         .executableTarget(name: "poolsim", dependencies: [
-            "Policy", "Adjudication", "Synthesis",
+            "Policy", "Adjudication", "Synthesis", "Statistics", "Simulation", "Results",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
@@ -29,6 +35,9 @@ let package = Package(
                     resources: [.copy("Cases")]),
         .testTarget(name: "SynthesisTests", dependencies: ["Synthesis", "Policy", "Adjudication", "CGSL"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "CGSL"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Synthesis", "Adjudication", "Policy", "Statistics"]),
+        .testTarget(name: "ResultsTests", dependencies: ["Results", "Simulation", "Statistics", "CSQLite"]),
         .testTarget(name: "CLITests", dependencies: ["poolsim"]),
     ],
     swiftLanguageModes: [.v6]
