@@ -8,6 +8,9 @@ public struct MemberTable: Sendable {
     public var retiredOn: [Int32] = []
     /// Monthly contribution base in fen, or -1 where not given.
     public var contributionBaseFen: [Int64] = []
+    /// Monthly pension in fen once retired, or -1 where not given (the pension share of a
+    /// pre-reform personal account is then 0).
+    public var pensionFen: [Int64] = []
     public var remoteRegistered: [Bool] = []
     /// Index of the member whose personal account pays this member's own share (family mutual aid,
     /// Tieling §15), or -1. PoolSim's extension of the contract: the optional `account_holder` column.
@@ -27,17 +30,18 @@ public struct MemberTable: Sendable {
     public func index(of id: String) -> Int32? { byID.find(Array(id.utf8)[...]) }
 
     public mutating func append(id: String, status: Status, retiredOn: Int32? = nil, contributionBaseFen: Int64 = -1,
-                                remoteRegistered: Bool = false, accountHolder: Int32 = -1) {
+                                pensionFen: Int64 = -1, remoteRegistered: Bool = false, accountHolder: Int32 = -1) {
         byID.insert(Array(id.utf8)[...])
         ids.append(id)
         self.status.append(status)
         self.retiredOn.append(retiredOn ?? (status == .retired ? .min : .max))
         self.contributionBaseFen.append(contributionBaseFen)
+        self.pensionFen.append(pensionFen)
         self.remoteRegistered.append(remoteRegistered)
         self.accountHolder.append(accountHolder)
     }
 
-    static let known = ["member_id", "status", "retired_on", "contribution_base", "remote_registered", "account_holder"]
+    static let known = ["member_id", "status", "retired_on", "contribution_base", "pension", "remote_registered", "account_holder"]
 
     /// Parses `members.csv`. When `retired_on` is given it decides the status on each claim's day
     /// (in service before, retired from then on); `status` then describes the member at extract time.
@@ -49,6 +53,7 @@ public struct MemberTable: Sendable {
         let cStatus = try h.index(of: "status", required: true, file: file)!
         let cRetired = try h.index(of: "retired_on", required: false, file: file)
         let cBase = try h.index(of: "contribution_base", required: false, file: file)
+        let cPension = try h.index(of: "pension", required: false, file: file)
         let cRemote = try h.index(of: "remote_registered", required: false, file: file)
         let cHolder = try h.index(of: "account_holder", required: false, file: file)
         var t = MemberTable()
@@ -79,6 +84,13 @@ public struct MemberTable: Sendable {
                 }
                 base = v
             }
+            var pension: Int64 = -1
+            if let c = cPension, !r.field(c).isEmpty {
+                guard let v = Money.parseYuan(r.field(c)) else {
+                    throw InputError(file: file, line: line, field: "pension", "expected a non-negative amount in yuan with at most 2 decimals, got '\(r.string(c))'")
+                }
+                pension = v
+            }
             var remote = false
             if let c = cRemote, !r.field(c).isEmpty {
                 switch r.string(c) {
@@ -88,7 +100,7 @@ public struct MemberTable: Sendable {
                 }
             }
             if let c = cHolder, !r.field(c).isEmpty { holders.append((t.count, r.string(c), line)) }
-            t.append(id: id, status: status, retiredOn: retired, contributionBaseFen: base, remoteRegistered: remote)
+            t.append(id: id, status: status, retiredOn: retired, contributionBaseFen: base, pensionFen: pension, remoteRegistered: remote)
         }
         for h in holders {
             guard let i = t.index(of: h.id) else {

@@ -28,11 +28,16 @@ public struct PersonalAccount: Sendable, Equatable {
     }
 
     /// The credit for the month starting on `monthStart`: in service, the rate × the monthly
-    /// contribution base (rounded half up to the fen); retired, the fixed amount (§14). A member
-    /// counts as retired for a month when retired ratios apply on its first day.
-    public static func monthlyCredit(rule: AccountRule, monthStart: Int32, retiredFrom: Int32, baseFen: Int64) -> Int64 {
+    /// contribution base (rounded half up to the fen); retired, the fixed amount (§14) plus the
+    /// pension share × the monthly pension (rounded half up). A member counts as retired for a month
+    /// when retired ratios apply on its first day. An unknown base or pension (negative) credits
+    /// nothing for that part rather than guessing one.
+    public static func monthlyCredit(rule: AccountRule, monthStart: Int32, retiredFrom: Int32,
+                                     baseFen: Int64, pensionFen: Int64) -> Int64 {
         guard monthStart >= rule.startDay || Day.firstOfNextMonth(monthStart) > rule.startDay else { return 0 }
-        if monthStart >= retiredFrom { return rule.retiredMonthlyFen }
+        if monthStart >= retiredFrom {
+            return rule.retiredMonthlyFen + (pensionFen > 0 ? Money.applyRatio(pensionFen, bp: rule.retiredPensionRateBp) : 0)
+        }
         return baseFen > 0 ? Money.applyRatio(baseFen, bp: rule.inServiceRateBp) : 0
     }
 }
@@ -77,7 +82,8 @@ public struct AccountBook {
                 if ownsAccount, let p = policy.periodIndex(on: month).map({ policy.periods[$0] }), let rule = p.account {
                     let retiredFrom = members.retirement(m).retiredRatiosFrom(p.retirementSwitch)
                     account.credit(PersonalAccount.monthlyCredit(rule: rule, monthStart: month, retiredFrom: retiredFrom,
-                                                                 baseFen: members.contributionBaseFen[m]))
+                                                                 baseFen: members.contributionBaseFen[m],
+                                                                 pensionFen: members.pensionFen[m]))
                 }
                 while k < debits[m].count && debits[m][k].day < next {
                     account.pay(outcomes[Int(debits[m][k].index)].memberFen)

@@ -192,6 +192,57 @@ struct Compiler {
             capPool: pool, annualCapFen: cap, diseaseCaps: diseaseCaps)
     }
 
+    /// `personal_account`: in service, the member's own rate plus, before the reform, a share of
+    /// the employer's contribution; retired, a fixed amount, a share of the pension, or both.
+    func accountRule(_ g: inout Group) throws -> AccountRule {
+        func kp(_ k: String) -> String { "personal_account." + k }
+        let f = try g.require("from"), r = try g.require("in_service_rate")
+        guard let start = Day.parse(try scalar(f, kp("from"))) else { throw fail(f, kp("from"), "expected a date YYYY-MM-DD") }
+        let own = try percentParameter(r, kp("in_service_rate"), unit: "percent_of_base")
+
+        var employerRate: Int32 = 0, employerShare: Int32 = 0
+        switch (try g.parameter("employer_rate"), try g.parameter("employer_share")) {
+        case (nil, nil):
+            break
+        case let (rateP?, shareP?):
+            employerRate = try percentParameter(rateP, kp("employer_rate"), unit: "percent_of_base")
+            employerShare = try percentParameter(shareP, kp("employer_share"))
+            // The credit must stay a whole number of basis points so that it is applied with one
+            // rounding, like every other ratio.
+            let product = Int64(employerRate) * Int64(employerShare)
+            guard product % 10_000 == 0 else {
+                let fraction = String(product % 10_000)
+                let exact = "\(product / 10_000)." + String(repeating: "0", count: 4 - fraction.count) + fraction
+                throw fail(shareP, kp("employer_share"),
+                           "employer_rate × employer_share must be a whole number of basis points of the base, got "
+                           + "\(employerRate) bp × \(employerShare) bp / 10000 = \(exact) bp")
+            }
+        case let (rateP?, nil):
+            throw fail(rateP, kp("employer_share"), "employer_rate needs employer_share (the part of it credited to the account)")
+        case let (nil, shareP?):
+            throw fail(shareP, kp("employer_rate"), "employer_share needs employer_rate (the employer's contribution it is a share of)")
+        }
+        let combined = own + Int32(Int64(employerRate) * Int64(employerShare) / 10_000)
+        guard combined <= 10_000 else {
+            throw fail(r, kp("in_service_rate"), "in_service_rate plus the employer's share comes to more than 100% of the base")
+        }
+
+        let monthlyP = try g.parameter("retired_monthly"), pensionP = try g.parameter("retired_pension_rate")
+        let monthly = try monthlyP.map { try moneyParameter($0, kp("retired_monthly")) } ?? 0
+        let pensionRate = try pensionP.map { try percentParameter($0, kp("retired_pension_rate"), unit: "percent_of_pension") } ?? 0
+        let article = try g.text("article")
+        // Unknown keys first: a misspelt retired_monthly is better reported as the typo it is.
+        try g.finish(allowed: ["from", "in_service_rate", "employer_rate", "employer_share", "retired_monthly",
+                               "retired_pension_rate", "article", "description"])
+        guard monthlyP != nil || pensionP != nil else {
+            throw PolicyError(file: g.origin.file, line: g.origin.line, path: "personal_account",
+                              "a retired member's credit needs retired_monthly (yuan), retired_pension_rate "
+                              + "(percent_of_pension) or both (period \(periodID))")
+        }
+        return AccountRule(startDay: start, inServiceRateBp: combined, retiredMonthlyFen: monthly, article: article,
+                           employerRateBp: employerRate, employerShareBp: employerShare, retiredPensionRateBp: pensionRate)
+    }
+
     static func parameterNode(_ tree: ParameterNode, _ path: String) -> ParameterNode? {
         var node = tree
         for part in path.split(separator: ".") {
@@ -244,17 +295,7 @@ struct Compiler {
         }
 
         var account: AccountRule?
-        if var g = try root.group("personal_account") {
-            let f = try g.require("from"), r = try g.require("in_service_rate"), m = try g.require("retired_monthly")
-            guard let start = Day.parse(try scalar(f, "personal_account.from")) else {
-                throw fail(f, "personal_account.from", "expected a date YYYY-MM-DD")
-            }
-            account = AccountRule(startDay: start,
-                                  inServiceRateBp: try percentParameter(r, "personal_account.in_service_rate", unit: "percent_of_base"),
-                                  retiredMonthlyFen: try moneyParameter(m, "personal_account.retired_monthly"),
-                                  article: try g.text("article"))
-            try g.finish(allowed: ["from", "in_service_rate", "retired_monthly", "article", "description"])
-        }
+        if var g = try root.group("personal_account") { account = try accountRule(&g) }
         try root.finish(allowed: Policy.groupKeys)
         return PeriodParameters(id: id, from: from, to: to, benefits: benefits, basicAnnualCapFen: basicCap,
                                 basicCapArticle: basicArticle, largeAmount: large, retirementSwitch: retirement,

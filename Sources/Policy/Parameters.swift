@@ -80,15 +80,42 @@ public struct LargeAmountSubsidy: Sendable, Equatable {
     public var article: String
 }
 
-/// Personal-account credits (Tieling §14).
+/// Personal-account credits: the reformed rule (Tieling §14: 2% of the base; a fixed amount for
+/// retirees) and the pre-reform one (the member's 2% plus a share of the employer's 6%; a share of
+/// the pension for retirees), so that the two can be compared member by member.
 public struct AccountRule: Sendable, Equatable {
     /// Credits start in the month of this day.
     public var startDay: Int32
-    /// In service: this share of the monthly contribution base.
+    /// In service: the whole share of the monthly contribution base credited, i.e. the member's own
+    /// rate plus `employerRateBp × employerShareBp / 10000` (kept whole so callers apply one rate
+    /// and round once).
     public var inServiceRateBp: Int32
-    /// Retired: this fixed amount a month.
+    /// Retired: this fixed amount a month (0 where the rule credits a pension share only).
     public var retiredMonthlyFen: Int64
     public var article: String
+    /// The employer's contribution rate whose share goes to the account (0: none, as after the reform).
+    public var employerRateBp: Int32
+    /// The share of the employer's contribution credited to the account.
+    public var employerShareBp: Int32
+    /// Retired: this share of the member's monthly pension, on top of `retiredMonthlyFen`.
+    public var retiredPensionRateBp: Int32
+
+    public init(startDay: Int32, inServiceRateBp: Int32, retiredMonthlyFen: Int64, article: String,
+                employerRateBp: Int32 = 0, employerShareBp: Int32 = 0, retiredPensionRateBp: Int32 = 0) {
+        self.startDay = startDay
+        self.inServiceRateBp = inServiceRateBp
+        self.retiredMonthlyFen = retiredMonthlyFen
+        self.article = article
+        self.employerRateBp = employerRateBp
+        self.employerShareBp = employerShareBp
+        self.retiredPensionRateBp = retiredPensionRateBp
+    }
+
+    /// The part of `inServiceRateBp` that comes from the employer's contribution.
+    public var employerPartBp: Int32 { Int32(Int64(employerRateBp) * Int64(employerShareBp) / 10_000) }
+
+    /// The member's own part of `inServiceRateBp` (`in_service_rate`).
+    public var memberRateBp: Int32 { inServiceRateBp - employerPartBp }
 }
 
 /// The rules in force over one period (a date range within which the parameters do not change).
