@@ -13,6 +13,7 @@ public struct Claim: Sendable, Equatable {
     public var totalFen: Int64
     public var compliantFen: Int64
 
+    @inlinable
     public init(day: Int32, tier: UInt8, channel: Channel = .ordinary, institution: Institution = .general,
                 site: Site = .local, designated: Bool = true, disease: Int16 = -1,
                 totalFen: Int64, compliantFen: Int64) {
@@ -36,6 +37,7 @@ public struct MemberRetirement: Sendable, Equatable {
     public static let never = MemberRetirement(retiredOn: .max)
     public static let always = MemberRetirement(retiredOn: .min)
 
+    @inlinable
     public init(retiredOn: Int32) { self.retiredOn = retiredOn }
 
     /// The first day retired ratios apply under a policy's switch rule.

@@ -28,6 +28,7 @@ public struct Ledger: Sendable {
     }
 
     /// Forgets everything: call between members.
+    @inlinable
     public mutating func reset() {
         segmentStart = 1
         segmentEnd = 0

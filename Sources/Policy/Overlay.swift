@@ -78,7 +78,7 @@ public struct Overlay: Sendable, Equatable {
     }
 
     /// The `set:` mapping of a reform or a period exception.
-    static func parseEntries(_ node: Node, path: String, reader: YAMLReader) throws -> [Entry] {
+    public static func parseEntries(_ node: Node, path: String, reader: YAMLReader) throws -> [Entry] {
         try reader.mapping(node, path).map { (key, child, keyNode) in
             let origin = Origin(file: reader.file, line: reader.line(keyNode))
             if case .mapping = child, try reader.mapping(child, key).contains(where: { $0.key == "value" }) {

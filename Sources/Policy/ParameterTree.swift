@@ -72,16 +72,18 @@ public indirect enum ParameterNode: Sendable, Equatable {
 }
 
 /// Reading YAML nodes with errors that carry file, line and key path.
-struct YAMLReader {
-    let file: String
+public struct YAMLReader {
+    public let file: String
 
-    func line(_ node: Node) -> Int? { node.mark?.line }
+    public init(file: String) { self.file = file }
 
-    func error(_ node: Node?, _ path: String, _ message: String) -> PolicyError {
+    public func line(_ node: Node) -> Int? { node.mark?.line }
+
+    public func error(_ node: Node?, _ path: String, _ message: String) -> PolicyError {
         PolicyError(file: file, line: node?.mark?.line, path: path, message)
     }
 
-    func compose(_ text: String) throws -> Node {
+    public func compose(_ text: String) throws -> Node {
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 throw PolicyError(file: file, line: nil, path: "", "the file is empty")
@@ -139,7 +141,7 @@ struct YAMLReader {
     }
 
     /// The pairs of a mapping node; duplicate keys are an error (YAML allows them to be caught).
-    func mapping(_ node: Node, _ path: String) throws -> [(key: String, node: Node, keyNode: Node)] {
+    public func mapping(_ node: Node, _ path: String) throws -> [(key: String, node: Node, keyNode: Node)] {
         guard case .mapping(let m) = node else {
             throw error(node, path, "expected a mapping of keys")
         }
@@ -155,12 +157,12 @@ struct YAMLReader {
         return out
     }
 
-    func scalar(_ node: Node, _ path: String) throws -> String {
+    public func scalar(_ node: Node, _ path: String) throws -> String {
         guard case .scalar(let s) = node else { throw error(node, path, "expected a single value") }
         return s.string
     }
 
-    func sequence(_ node: Node, _ path: String) throws -> [Node] {
+    public func sequence(_ node: Node, _ path: String) throws -> [Node] {
         guard case .sequence(let s) = node else { throw error(node, path, "expected a list") }
         return Array(s)
     }

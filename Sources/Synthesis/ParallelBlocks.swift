@@ -22,12 +22,12 @@ public enum ParallelBlocks {
     }
 }
 
-/// One slot per block, each written by exactly one worker.
-final class ResultSlots<T: Sendable>: @unchecked Sendable {
+/// One slot per work item, each written by exactly one worker.
+public final class ResultSlots<T: Sendable>: @unchecked Sendable {
     private let slots: UnsafeMutablePointer<T?>
     private let count: Int
 
-    init(count: Int) {
+    public init(count: Int) {
         self.count = count
         slots = .allocate(capacity: count)
         slots.initialize(repeating: nil, count: count)
@@ -35,9 +35,9 @@ final class ResultSlots<T: Sendable>: @unchecked Sendable {
 
     /// Safe without a lock: distinct workers write distinct indices, and `concurrentPerform`
     /// returns only after every write.
-    func set(_ i: Int, _ v: T) { slots[i] = v }
+    public func set(_ i: Int, _ v: T) { slots[i] = v }
 
-    func values() -> [T?] { Array(UnsafeBufferPointer(start: slots, count: count)) }
+    public func values() -> [T?] { Array(UnsafeBufferPointer(start: slots, count: count)) }
 
     deinit {
         slots.deinitialize(count: count)

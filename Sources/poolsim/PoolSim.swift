@@ -3,13 +3,15 @@ import Foundation
 import Adjudication
 import Policy
 import Synthesis
+import Results
 
 @main
 struct PoolSim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "poolsim",
         abstract: "Policy simulation for employee medical insurance outpatient mutual aid (职工医保门诊共济保障).",
-        subcommands: [Adjudicate.self, Explain.self, ShowPolicy.self, Synth.self, Calibrate.self, Bench.self, BenchSynth.self])
+        subcommands: [Run.self, Compare.self, Sweep.self, Adjudicate.self, Explain.self, ShowPolicy.self, Synth.self, Calibrate.self,
+                      Bench.self, BenchSynth.self])
 }
 
 /// Runs a command body, turning input errors into one clear line on stderr and exit status 1.
@@ -23,6 +25,9 @@ func reportingErrors(_ body: () throws -> Void) throws {
         FileHandleOut.stderr("poolsim: error: \(e)")
         throw ExitCode.failure
     } catch let e as PopulationModel.ModelError {
+        FileHandleOut.stderr("poolsim: error: \(e)")
+        throw ExitCode.failure
+    } catch let e as SQLiteError {
         FileHandleOut.stderr("poolsim: error: \(e)")
         throw ExitCode.failure
     }

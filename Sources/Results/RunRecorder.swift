@@ -1,0 +1,26 @@
+import Simulation
+
+/// Runs an experiment into a run store: each replication is stored as soon as it finishes, and
+/// the summaries are computed from the stored rows at the end (also when the run is stopped).
+public enum RunRecorder {
+    /// Returns whether every replication ran. Throws (leaving no file behind) on a store error.
+    @discardableResult
+    public static func record(_ x: Experiment, to path: String, threads: Int, kind: String = "run", command: String,
+                              sweep: [[(parameter: String, value: Double)]] = [], stop: StopFlag? = nil,
+                              progress: ProgressMeter? = nil) throws -> Bool {
+        let clock = ContinuousClock.now
+        let store = try RunStore(path: path, experiment: x, kind: kind, threads: threads, command: command, sweep: sweep)
+        do {
+            let complete = try Runner(x, threads: threads).run(replications: Array(0..<x.scenario.replications),
+                                                               stop: stop, progress: progress) { r, cols in
+                try store.write(r, members: cols, experiment: x)
+            }
+            try store.finish(complete: complete, seconds: (ContinuousClock.now - clock) / .seconds(1),
+                             budgetFen: x.scenario.budget?.amountFen)
+            return complete
+        } catch {
+            store.abandon()
+            throw error
+        }
+    }
+}
