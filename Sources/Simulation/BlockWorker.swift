@@ -33,17 +33,19 @@ final class BlockWorker {
         generator.generate(block: b, replication: replication, populationSize: x.members,
                            members: members, visits: visits, gsl: gsl)
         var pop = PopulationTotals()
-        let n = members.count, first = members.first
+        let n = members.count, first = members.first, k = visits.count
         pop.members = Int64(n)
-        pop.visits = Int64(visits.count)
-        for j in 0..<visits.count {
-            pop.costFen &+= visits.totalFen[j]
-            pop.compliantFen &+= visits.compliantFen[j]
+        pop.visits = Int64(k)
+        let totP = visits.totalFen.base, compP = visits.compliantFen.base
+        for j in 0..<k {
+            pop.costFen &+= totP[j]
+            pop.compliantFen &+= compP[j]
         }
+        let statusP = members.status.base, bandP = members.band.base, startP = members.visitStart.base
         for i in 0..<n {
-            out.status[first + i] = members.status[i].rawValue
-            out.band[first + i] = members.band[i]
-            out.visits[first + i] = members.visitStart[i + 1] - members.visitStart[i]
+            out.status[first + i] = statusP[i].rawValue
+            out.band[first + i] = bandP[i]
+            out.visits[first + i] = startP[i + 1] - startP[i]
             out.incomeFen[first + i] = income(i, x)
         }
         var totals: [VariantTotals] = []
@@ -65,7 +67,7 @@ final class BlockWorker {
     /// Yearly income, month by month: the contribution base while in service, the pension once
     /// retired; -1 when a needed figure is unknown.
     func income(_ i: Int, _ x: Experiment) -> Int64 {
-        let retiredOn = members.retiredOn[i], base = members.baseFen[i], pension = members.pensionFen[i]
+        let retiredOn = members.retiredOn.base[i], base = members.baseFen.base[i], pension = members.pensionFen.base[i]
         var sum: Int64 = 0
         for m in 0..<12 {
             let v = x.monthStarts[m] >= retiredOn ? pension : base
@@ -176,23 +178,25 @@ final class BlockWorker {
     /// date order the total paid in a month is min(balance, debits), so month sums give exactly
     /// `AccountBook`'s totals. Linked members have no account of their own (credit 0).
     func accounts(_ x: Experiment, variant v: Int, out: MemberColumns, totals: inout VariantTotals) {
-        let rules = x.variants[v].monthRules
+        let variant = x.variants[v]
         let n = members.count, first = members.first
+        let holderP = members.holder.base, retiredP = members.retiredOn.base
+        let baseP = members.baseFen.base, pensionP = members.pensionFen.base, debit = monthDebit
         let creditOut = out.creditFen + v * out.count + first
         var credits: Int64 = 0, cash: Int64 = 0, paid: Int64 = 0
         for i in 0..<n {
-            guard members.holder[i] < 0 else { creditOut[i] = 0; continue }
-            let retirement = MemberRetirement(retiredOn: members.retiredOn[i])
+            guard holderP[i] < 0 else { creditOut[i] = 0; continue }
+            let retirement = MemberRetirement(retiredOn: retiredP[i])
             var balance: Int64 = 0, credited: Int64 = 0
             for m in 0..<12 {
-                if let r = rules[m] {
-                    let c = PersonalAccount.monthlyCredit(rule: r.rule, monthStart: x.monthStarts[m],
-                                                          retiredFrom: retirement.retiredRatiosFrom(r.switch),
-                                                          baseFen: members.baseFen[i], pensionFen: members.pensionFen[i])
+                if variant.accountActive[m] {
+                    let c = PersonalAccount.monthlyCredit(variant.accountRule[m], monthStart: x.monthStarts[m],
+                                                          retiredFrom: retirement.retiredRatiosFrom(variant.accountSwitch[m]),
+                                                          baseFen: baseP[i], pensionFen: pensionP[i])
                     balance += c
                     credited += c
                 }
-                let d = monthDebit[i * 12 + m]
+                let d = debit[i * 12 + m]
                 let p = d < balance ? d : balance
                 balance -= p
                 paid += p

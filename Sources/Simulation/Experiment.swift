@@ -20,8 +20,13 @@ public struct Experiment: Sendable {
         public let engine: RulesEngine
         /// Generator disease index + 1 → the engine's slot (index 0 stands for "no disease").
         public let diseaseSlot: [Int16]
-        /// The account rule in force on each month's first day, with that period's retirement switch.
-        public let monthRules: [(rule: AccountRule, switch: RetirementSwitch)?]
+        /// Per month of the year: whether an account rule is in force on its first day, the rule,
+        /// and that period's retirement switch. Plain arrays rather than optionals of tuples: the
+        /// account loop then borrows the rule in place instead of copying it (and its strings)
+        /// for every member and month (measured: 14% of the benchmark).
+        public let accountActive: [Bool]
+        public let accountRule: [CreditTerms]
+        public let accountSwitch: [RetirementSwitch]
         /// Files read to build it (policy, reform files).
         public let files: [String]
     }
@@ -42,11 +47,13 @@ public struct Experiment: Sendable {
                 guard let p = policy.periodIndex(on: day), let a = policy.periods[p].account else { return nil }
                 return (a, policy.periods[p].retirementSwitch)
             }
+            let none = AccountRule(startDay: .max, inServiceRateBp: 0, retiredMonthlyFen: 0, article: "")
             var files = [spec.policy]
             for r in spec.reforms { if let f = r.entries.first?.origin.file, !files.contains(f) { files.append(f) } }
             return Variant(name: spec.name, description: spec.description, policy: policy, engine: engine,
                            diseaseSlot: [-1] + model.diseaseCodes.map { engine.diseaseSlot($0) },
-                           monthRules: rules, files: files)
+                           accountActive: rules.map { $0 != nil }, accountRule: rules.map { CreditTerms($0?.rule ?? none) },
+                           accountSwitch: rules.map { $0?.switch ?? .onDate }, files: files)
         }
     }
 

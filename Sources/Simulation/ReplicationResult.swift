@@ -60,92 +60,188 @@ public struct ReplicationResult: Sendable {
     public var netChanges: [[NetChangeStatistics]]
     /// Member own shares per variant over `burdenEdges` (yuan).
     public var burdenHistogram: [[Double]]
+    /// Wall time of the whole replication, and of its member-level statistics alone.
     public var seconds: Double
+    public var statisticsSeconds: Double
 }
 
 extension ReplicationResult {
     /// Bin edges of the member-burden histograms (yuan).
     public static let burdenEdges = Histogram.moneyEdges()
 
-    /// The member-level statistics of a finished replication. Variants are independent, so they
-    /// are computed in parallel, each into its own slot.
+    /// The member-level statistics of a finished replication: per variant, the own-share figures,
+    /// and per reform, the net changes against the baseline. Each is one task (one sort of all
+    /// members, whatever the number of subgroups); tasks run in parallel, each into its own slot.
     static func memberStatistics(_ cols: MemberColumns, _ x: Experiment, threads: Int)
         -> (stats: [[MemberStatistics]], changes: [[NetChangeStatistics]], histograms: [[Double]]) {
-        let groups = subgroups(cols, bands: x.model.calibration.ageEdges.count - 1)
+        let layout = GroupLayout(cols, bands: x.model.calibration.ageEdges.count - 1)
         let V = cols.variants
         let outputs = x.scenario.outputs
-        let slots = ResultSlots<([MemberStatistics], [NetChangeStatistics], [Double])>(count: V)
-        let workers = Swift.min(V, Swift.max(threads, 1))
+        enum Done: Sendable { case burden([MemberStatistics], [Double]), change([NetChangeStatistics]) }
+        let tasks = 2 * V - 1
+        let slots = ResultSlots<Done>(count: tasks)
+        let workers = Swift.min(tasks, Swift.max(threads, 1))
         DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var scratch: [Double] = []
-            var v = w
-            while v < V {
-                let stats = groups.map { describe(cols, v, $0, outputs, &scratch) }
-                let changes = v == 0 ? [] : groups.map { netChange(cols, v, $0, &scratch) }
-                let h = Histogram(edges: burdenEdges)
-                for m in 0..<cols.count { h.add(Double(cols.burden(v, m)) / 100) }
-                slots.set(v, (stats, changes, h.counts))
-                v += workers
+            var keys: [UInt64] = [], scratch: [UInt64] = []
+            var t = w
+            while t < tasks {
+                if t < V {
+                    let (s, h) = burdenStatistics(cols, t, layout, outputs, &keys, &scratch)
+                    slots.set(t, .burden(s, h))
+                } else {
+                    slots.set(t, .change(netChanges(cols, t - V + 1, layout, &keys, &scratch)))
+                }
+                t += workers
             }
         }
-        let done = slots.values().map { $0! }
-        let (stats, changes, hist) = (done.map(\.0), done.map(\.1), done.map(\.2))
+        var stats: [[MemberStatistics]] = [], hist: [[Double]] = [], changes: [[NetChangeStatistics]] = [[]]
+        for case let done? in slots.values() {
+            switch done {
+            case .burden(let s, let h): stats.append(s); hist.append(h)
+            case .change(let c): changes.append(c)
+            }
+        }
         return (stats, changes, hist)
     }
 
-    /// Member indices of each subgroup: everyone, in service, retired, then each age band.
-    static func subgroups(_ cols: MemberColumns, bands: Int) -> [[Int32]] {
-        var g = [[Int32]](repeating: [], count: 3 + bands)
-        g[0].reserveCapacity(cols.count)
-        for m in 0..<cols.count {
-            g[0].append(Int32(m))
-            g[1 + Int(cols.status[m])].append(Int32(m))
-            g[3 + Int(cols.band[m])].append(Int32(m))
-        }
-        return g
-    }
+    /// Which subgroups each member belongs to: everyone (0), status (1 + status), age band
+    /// (3 + band), and the subgroup sizes.
+    struct GroupLayout: Sendable {
+        let count: Int
+        let sizes: [Int]
 
-    static func describe(_ cols: MemberColumns, _ v: Int, _ members: [Int32], _ o: Scenario.Outputs,
-                         _ scratch: inout [Double]) -> MemberStatistics {
-        scratch.removeAll(keepingCapacity: true)
-        var sum: Int64 = 0, credit: Int64 = 0, known = 0, aboveIncome = 0, capHit = 0, paid = 0
-        var above = [Int](repeating: 0, count: o.burdenThresholdsFen.count)
-        for m32 in members {
-            let m = Int(m32)
-            let b = cols.burden(v, m)
-            scratch.append(Double(b))
-            sum += b
-            credit += cols.credit(v, m)
-            for (k, t) in o.burdenThresholdsFen.enumerated() where b > t { above[k] += 1 }
-            let income = cols.incomeFen[m]
-            if income > 0 {
-                known += 1
-                // burden > share × income, compared in integers: burden · 10000 > income · bp.
-                if b * 10_000 > income * Int64(o.incomeShareBp) { aboveIncome += 1 }
+        init(_ cols: MemberColumns, bands: Int) {
+            count = 3 + bands
+            var n = [Int](repeating: 0, count: count)
+            n[0] = cols.count
+            for m in 0..<cols.count {
+                n[1 + Int(cols.status[m])] += 1
+                n[3 + Int(cols.band[m])] += 1
             }
-            let f = cols.flag(v, m)
-            if f & MemberColumns.capHit != 0 { capHit += 1 }
-            if f & MemberColumns.ordinaryPaid != 0 { paid += 1 }
+            sizes = n
         }
-        Describe.sort(&scratch)
-        let n = members.count
-        return MemberStatistics(members: n, meanBurdenFen: n > 0 ? Double(sum) / Double(n) : .nan,
-                                burdenQuantilesFen: Describe.memberLevels.map { Describe.quantile(sorted: scratch, $0) },
-                                aboveThreshold: above, incomeKnown: known, aboveIncomeShare: aboveIncome,
-                                capHit: capHit, ordinaryPaid: paid, meanCreditFen: n > 0 ? Double(credit) / Double(n) : .nan)
+
+        @inline(__always) static func groups(_ cols: MemberColumns, _ m: Int) -> (Int, Int, Int) {
+            (0, 1 + Int(cols.status[m]), 3 + Int(cols.band[m]))
+        }
     }
 
-    static func netChange(_ cols: MemberColumns, _ v: Int, _ members: [Int32], _ scratch: inout [Double]) -> NetChangeStatistics {
-        scratch.removeAll(keepingCapacity: true)
-        var winners = 0, losers = 0, gain: Int64 = 0, loss: Int64 = 0
-        for m32 in members {
-            let d = cols.netChange(v, Int(m32))
-            scratch.append(Double(d))
-            if d < 0 { winners += 1; gain -= d } else if d > 0 { losers += 1; loss += d }
+    /// Members are sorted once by value as packed keys, value << memberBits | member, so that one
+    /// sort serves every subgroup: walking the sorted keys and counting ranks per subgroup finds
+    /// each subgroup's order statistics.
+    static let memberBits: UInt64 = 26
+    static let valueOffset: Int64 = 1 << 37
+
+    @inline(__always) static func key(_ value: Int64, _ m: Int) -> UInt64 {
+        let shifted = value + valueOffset
+        precondition(shifted >= 0 && shifted < 1 << 38, "a member's yearly figure of \(value) fen is outside ±1.37 billion yuan")
+        return UInt64(shifted) << memberBits | UInt64(m)
+    }
+
+    /// The quantiles at `levels` of every subgroup from keys sorted ascending, by GSL's definition
+    /// (`gsl_stats_quantile_from_sorted_data`: position (n − 1)·f, linear interpolation between
+    /// the order statistics around it; `StatisticsTests` checks the two agree).
+    static func quantiles(sorted keys: [UInt64], _ cols: MemberColumns, _ layout: GroupLayout, levels: [Double]) -> [[Double]] {
+        // Per subgroup, the ranks needed (ascending) and where each value goes.
+        var needed = [[(rank: Int, level: Int, upper: Bool)]](repeating: [], count: layout.count)
+        for g in 0..<layout.count where layout.sizes[g] > 0 {
+            for (l, f) in levels.enumerated() {
+                let pos = f * Double(layout.sizes[g] - 1)
+                let lo = Int(pos.rounded(.down))
+                needed[g].append((lo, l, false))
+                if lo + 1 < layout.sizes[g] { needed[g].append((lo + 1, l, true)) }
+            }
+            needed[g].sort { $0.rank < $1.rank }
         }
-        Describe.sort(&scratch)
-        return NetChangeStatistics(members: members.count, winners: winners, losers: losers,
-                                   unchanged: members.count - winners - losers, gainFen: gain, lossFen: loss,
-                                   quantilesFen: NetChangeStatistics.levels.map { Describe.quantile(sorted: scratch, $0) })
+        var lower = [[Double]](repeating: [Double](repeating: .nan, count: levels.count), count: layout.count)
+        var upper = lower
+        var rank = [Int](repeating: 0, count: layout.count)
+        var cursor = [Int](repeating: 0, count: layout.count)
+        let mask: UInt64 = (1 << memberBits) - 1
+        for k in keys {
+            let m = Int(k & mask)
+            let value = Double(Int64(k >> memberBits) - valueOffset)
+            let (a, b, c) = GroupLayout.groups(cols, m)
+            for g in [a, b, c] {
+                while cursor[g] < needed[g].count && needed[g][cursor[g]].rank == rank[g] {
+                    let n = needed[g][cursor[g]]
+                    if n.upper { upper[g][n.level] = value } else { lower[g][n.level] = value }
+                    cursor[g] += 1
+                }
+                rank[g] += 1
+            }
+        }
+        return (0..<layout.count).map { g in
+            levels.indices.map { l in
+                guard layout.sizes[g] > 0 else { return .nan }
+                let pos = levels[l] * Double(layout.sizes[g] - 1)
+                let delta = pos - pos.rounded(.down)
+                return upper[g][l].isNaN || delta == 0 ? lower[g][l] : (1 - delta) * lower[g][l] + delta * upper[g][l]
+            }
+        }
+    }
+
+    static func burdenStatistics(_ cols: MemberColumns, _ v: Int, _ layout: GroupLayout, _ o: Scenario.Outputs,
+                                 _ keys: inout [UInt64], _ scratch: inout [UInt64]) -> ([MemberStatistics], [Double]) {
+        let G = layout.count, T = o.burdenThresholdsFen.count
+        var sum = [Int64](repeating: 0, count: G), credit = sum
+        var known = [Int](repeating: 0, count: G), aboveIncome = known, capHit = known, paid = known
+        var above = [Int](repeating: 0, count: G * T)
+        let h = Histogram(edges: burdenEdges)
+        keys.removeAll(keepingCapacity: true)
+        keys.reserveCapacity(cols.count)
+        let share = Int64(o.incomeShareBp)
+        for m in 0..<cols.count {
+            let b = cols.burden(v, m), c = cols.credit(v, m), income = cols.incomeFen[m], f = cols.flag(v, m)
+            keys.append(key(b, m))
+            h.add(Double(b) / 100)
+            let (g0, g1, g2) = GroupLayout.groups(cols, m)
+            for g in [g0, g1, g2] {
+                sum[g] += b
+                credit[g] += c
+                for k in 0..<T where b > o.burdenThresholdsFen[k] { above[g * T + k] += 1 }
+                if income > 0 {
+                    known[g] += 1
+                    // burden > share × income, in integers: burden · 10000 > income · bp.
+                    if b * 10_000 > income * share { aboveIncome[g] += 1 }
+                }
+                if f & MemberColumns.capHit != 0 { capHit[g] += 1 }
+                if f & MemberColumns.ordinaryPaid != 0 { paid[g] += 1 }
+            }
+        }
+        RadixSort.sort(&keys, scratch: &scratch)
+        let q = quantiles(sorted: keys, cols, layout, levels: Describe.memberLevels)
+        let stats = (0..<G).map { g in
+            let n = layout.sizes[g]
+            return MemberStatistics(members: n, meanBurdenFen: n > 0 ? Double(sum[g]) / Double(n) : .nan,
+                                    burdenQuantilesFen: q[g], aboveThreshold: Array(above[(g * T)..<(g * T + T)]),
+                                    incomeKnown: known[g], aboveIncomeShare: aboveIncome[g], capHit: capHit[g],
+                                    ordinaryPaid: paid[g], meanCreditFen: n > 0 ? Double(credit[g]) / Double(n) : .nan)
+        }
+        return (stats, h.counts)
+    }
+
+    static func netChanges(_ cols: MemberColumns, _ v: Int, _ layout: GroupLayout, _ keys: inout [UInt64],
+                           _ scratch: inout [UInt64]) -> [NetChangeStatistics] {
+        let G = layout.count
+        var winners = [Int](repeating: 0, count: G), losers = winners
+        var gain = [Int64](repeating: 0, count: G), loss = gain
+        keys.removeAll(keepingCapacity: true)
+        keys.reserveCapacity(cols.count)
+        for m in 0..<cols.count {
+            let d = cols.netChange(v, m)
+            keys.append(key(d, m))
+            let (g0, g1, g2) = GroupLayout.groups(cols, m)
+            for g in [g0, g1, g2] {
+                if d < 0 { winners[g] += 1; gain[g] -= d } else if d > 0 { losers[g] += 1; loss[g] += d }
+            }
+        }
+        RadixSort.sort(&keys, scratch: &scratch)
+        let q = quantiles(sorted: keys, cols, layout, levels: NetChangeStatistics.levels)
+        return (0..<G).map { g in
+            NetChangeStatistics(members: layout.sizes[g], winners: winners[g], losers: losers[g],
+                                unchanged: layout.sizes[g] - winners[g] - losers[g], gainFen: gain[g], lossFen: loss[g],
+                                quantilesFen: q[g])
+        }
     }
 }

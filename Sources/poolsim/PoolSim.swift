@@ -11,7 +11,7 @@ struct PoolSim: ParsableCommand {
         commandName: "poolsim",
         abstract: "Policy simulation for employee medical insurance outpatient mutual aid (职工医保门诊共济保障).",
         subcommands: [Run.self, Compare.self, Sweep.self, Adjudicate.self, Explain.self, ShowPolicy.self, Synth.self, Calibrate.self,
-                      Bench.self, BenchSynth.self])
+                      Bench.self, BenchSynth.self, BenchRun.self])
 }
 
 /// Runs a command body, turning input errors into one clear line on stderr and exit status 1.
