@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?= release
 
-.PHONY: deps build run test bench clean
+.PHONY: deps build run examples test bench bench-env clean
 
 deps:
 	bash scripts/install-deps.sh
@@ -10,8 +10,13 @@ deps:
 build: deps
 	$(SWIFT) build -c $(CONFIG)
 
-# The main job on the bundled example: adjudicate its claims under both cities' rules.
+# The main job: the demo scenario (Monte Carlo over the baseline and four reforms), its table printed.
 run: build
+	mkdir -p out
+	$(SWIFT) run -c $(CONFIG) poolsim run scenarios/demo.yaml --out out/demo.sqlite
+
+# The rules engine on files: the bundled claims under both cities, one member explained, a synthetic city.
+examples: build
 	mkdir -p out
 	$(SWIFT) run -c $(CONFIG) poolsim adjudicate --policy datasets/policies/tieling.yaml \
 	  --members datasets/examples/members.csv --claims datasets/examples/claims.csv \
