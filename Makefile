@@ -36,8 +36,13 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing
 
-bench: build
+# A Python virtual environment (.venv) with numpy and PyYAML for the runner's numpy reference.
+bench-env:
+	bash scripts/python-env.sh scripts/requirements-bench.txt
+
+bench: build bench-env
 	$(SWIFT) run -c $(CONFIG) poolsim bench
+	$(SWIFT) run -c $(CONFIG) poolsim bench-run --python .venv/bin/python
 	$(SWIFT) run -c $(CONFIG) poolsim bench-synth --calibration benchmarks/ordinary-400k-population.yaml \
 	  --calibration datasets/calibration/tieling.yaml --calibration datasets/calibration/yanbian.yaml
 

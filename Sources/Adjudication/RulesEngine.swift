@@ -252,7 +252,7 @@ public struct RulesEngine: Sendable {
         switch r.pool {
         case .own: ledger.fundPaid[ch] &+= fund
         case .basic: ledger.basicPaid &+= fund; ledger.largePaid &+= large
-        case .perDisease: ledger.diseasePaid[Int(c.disease)] &+= fund
+        case .perDisease: ledger.addDisease(Int(c.disease), fund)
         }
         return Outcome(fundFen: fund &+ large, memberFen: c.totalFen &- fund &- large, deductibleFen: applied,
                        ratioBp: ratio, rule: large > 0 ? r.rulePaidLarge : r.rulePaid, benefit: channel,

@@ -39,10 +39,14 @@ struct BenchRun: ParsableCommand {
                 }
             }
             let peak = Self.peakMiB()
+            let generation = Bench.best(1) { for r in reps { _ = BenchSynth.generateAll(x.generator, s.members, threads: 1, replication: r) } }
             let two = try Self.time { _ = try Runner(x, threads: 2).run(replications: reps) { _, _ in } }
             let perVisit = one / Double(visits) * 1e9
             print(String(format: "PoolSim, 1 core: %.2f ns/visit end to end, %.3f s per replication (member statistics %.3f s of it), peak memory %.0f MiB",
                          perVisit, one / Double(reps.count), stats / Double(reps.count), peak))
+            let ns = { (t: Double) in t / Double(visits) * 1e9 }
+            print(String(format: "  where the time goes, ns/visit: generation %.1f, adjudication of %d policies + accounts + totals %.1f, member statistics %.1f",
+                         ns(generation), x.variants.count, ns(one - generation - stats), ns(stats)))
             print(String(format: "PoolSim, 2 cores: %.3f s per replication, %.2f× the 1-core speed", two / Double(reps.count), one / two))
             print(String(format: "  %.2f visits per member; fund per member: %@", Double(visits) / Double(s.members * reps.count),
                          x.variants.indices.map { String(format: "%@ %.2f yuan", x.variants[$0].name, fund[$0] / Double(s.members * reps.count) / 100) }

@@ -41,11 +41,11 @@ struct BenchSynth: ParsableCommand {
     }
 
     /// Generates every block; returns the number of visits.
-    static func generateAll(_ g: Generator, _ n: Int, threads: Int) -> Int {
+    static func generateAll(_ g: Generator, _ n: Int, threads: Int, replication: Int = 0) -> Int {
         let counts = ParallelBlocks.map(blocks: PopulationModel.blocks(members: n), threads: threads,
                                         makeState: { (MemberBuffer(), VisitBuffer(), GSLGenerator()) },
                                         body: { b, s in
-            g.generate(block: b, replication: 0, populationSize: n, members: s.0, visits: s.1, gsl: s.2)
+            g.generate(block: b, replication: replication, populationSize: n, members: s.0, visits: s.1, gsl: s.2)
             return s.1.count
         })
         return counts.reduce(0) { $0 + $1! }
