@@ -38,16 +38,17 @@ public enum ComparisonTable {
 
         let budget = run[8].double
         out += "\nFund outlay in 10,000 yuan (万元), mean over replications with its 95% interval\n"
-        var header = name("variant") + pad("outlay", 11) + pad("95% interval", 22) + pad("P95", 10) + pad("fund@99%", 10)
-            + pad("Δ baseline", 11)
+        var header = name("variant") + pad("outlay", 11) + pad("95% interval", 22) + pad("fund@99%", 10)
+            + pad("Δ baseline", 11) + pad("Δ all+acct", 11)
         if budget != nil { header += pad("P(over)", 8) }
         out += header + "\n" + String(repeating: "─", count: header.count) + "\n"
         for (v, n) in variants {
             let s = try summary(v, "budget_outlay_fen", "level")
             let need = try db.scalar("SELECT need99_fen FROM fund_sizing WHERE variant_id = ?", [.integer(v)])?.double
             let d = v == 0 ? nil : try summary(v, "budget_outlay_fen", "delta")[0]
-            var line = name(n) + pad(wan(s[0]), 11) + pad("[\(wan(s[1])), \(wan(s[2]))]", 22) + pad(wan(s[3]), 10)
-                + pad(wan(need), 10) + pad(d.map { signed(wan($0)) } ?? "—", 11)
+            let all = v == 0 ? nil : try summary(v, "fund_and_credit_fen", "delta")[0]
+            var line = name(n) + pad(wan(s[0]), 11) + pad("[\(wan(s[1])), \(wan(s[2]))]", 22)
+                + pad(wan(need), 10) + pad(d.map { signed(wan($0)) } ?? "—", 11) + pad(all.map { signed(wan($0)) } ?? "—", 11)
             if budget != nil {
                 let p = try db.scalar("SELECT overrun_share FROM fund_sizing WHERE variant_id = ?", [.integer(v)])?.double
                 line += pad(p.map { String(format: "%.0f%%", $0 * 100) } ?? "—", 8)
@@ -56,10 +57,12 @@ public enum ComparisonTable {
         }
         if let budget {
             let benefits = run[9].text.flatMap { $0.isEmpty ? nil : $0 } ?? "all benefits"
-            out += "Outlay of \(benefits); budget \(wan(budget)) 万元. fund@99%: outlay not exceeded in 99% of replications.\n"
+            out += "Outlay of \(benefits); budget \(wan(budget)) 万元. P(over): share of replications over budget.\n"
         } else {
-            out += "Outlay of all benefits. fund@99%: outlay not exceeded in 99% of replications.\n"
+            out += "Outlay of all benefits.\n"
         }
+        out += "fund@99%: not exceeded in 99% of replications.\n"
+        out += "Δ all+acct: change in the outlay of every benefit plus account credits (the pooled fund's whole cost).\n"
 
         let share = Double(run[12].int) / 100
         out += "\nMembers, per member per year in yuan (own shares before the personal account pays)\n"

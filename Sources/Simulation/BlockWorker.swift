@@ -188,8 +188,16 @@ final class BlockWorker {
             guard holderP[i] < 0 else { creditOut[i] = 0; continue }
             let retirement = MemberRetirement(retiredOn: retiredP[i])
             var balance: Int64 = 0, credited: Int64 = 0
+            var fixed: Int64 = -1
+            if variant.accountUniform && (retiredP[i] == .min || retiredP[i] == .max) && variant.accountRule[0].startDay <= x.monthStarts[0] {
+                fixed = PersonalAccount.monthlyCredit(variant.accountRule[0], monthStart: x.monthStarts[0],
+                                                      retiredFrom: retiredP[i], baseFen: baseP[i], pensionFen: pensionP[i])
+            }
             for m in 0..<12 {
-                if variant.accountActive[m] {
+                if fixed >= 0 {
+                    balance += fixed
+                    credited += fixed
+                } else if variant.accountActive[m] {
                     let c = PersonalAccount.monthlyCredit(variant.accountRule[m], monthStart: x.monthStarts[m],
                                                           retiredFrom: retirement.retiredRatiosFrom(variant.accountSwitch[m]),
                                                           baseFen: baseP[i], pensionFen: pensionP[i])

@@ -27,6 +27,9 @@ public struct Experiment: Sendable {
         public let accountActive: [Bool]
         public let accountRule: [CreditTerms]
         public let accountSwitch: [RetirementSwitch]
+        /// The same rule in force all year: a member whose status does not change in the year then
+        /// gets the same credit every month, computed once.
+        public let accountUniform: Bool
         /// Files read to build it (policy, reform files).
         public let files: [String]
     }
@@ -53,7 +56,9 @@ public struct Experiment: Sendable {
             return Variant(name: spec.name, description: spec.description, policy: policy, engine: engine,
                            diseaseSlot: [-1] + model.diseaseCodes.map { engine.diseaseSlot($0) },
                            accountActive: rules.map { $0 != nil }, accountRule: rules.map { CreditTerms($0?.rule ?? none) },
-                           accountSwitch: rules.map { $0?.switch ?? .onDate }, files: files)
+                           accountSwitch: rules.map { $0?.switch ?? .onDate },
+                           accountUniform: rules.allSatisfy { $0 != nil && CreditTerms($0!.rule) == CreditTerms(rules[0]!.rule) && $0!.switch == rules[0]!.switch },
+                           files: files)
         }
     }
 

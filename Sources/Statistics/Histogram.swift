@@ -19,9 +19,12 @@ public final class Histogram {
 
     deinit { gsl_histogram_free(h) }
 
-    public func add(_ x: Double) {
-        if gsl_histogram_increment(h, x) != GSL_SUCCESS {
-            if x < edges[0] { underflow += 1 } else { overflow += 1 }
+    public func add(_ x: Double) { add(x, weight: 1) }
+
+    /// Adds `weight` observations of `x` (`gsl_histogram_accumulate`).
+    public func add(_ x: Double, weight: Double) {
+        if gsl_histogram_accumulate(h, x, weight) != GSL_SUCCESS {
+            if x < edges[0] { underflow += Int(weight) } else { overflow += Int(weight) }
         }
     }
 
