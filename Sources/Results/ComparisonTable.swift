@@ -62,7 +62,7 @@ public enum ComparisonTable {
             out += "Outlay of all benefits.\n"
         }
         out += "fund@99%: not exceeded in 99% of replications.\n"
-        out += "Δ all+acct: change in the outlay of every benefit plus account credits (the pooled fund's whole cost).\n"
+        out += "Δ all+acct: change in every benefit's outlay plus account credits (the fund's whole cost).\n"
 
         let share = Double(run[12].int) / 100
         out += "\nMembers, per member per year in yuan (own shares before the personal account pays)\n"
