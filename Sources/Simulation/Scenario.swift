@@ -119,6 +119,7 @@ public struct Scenario: Sendable {
         }
 
         var outputs = Outputs()
+        var memberTableNode: Node?
         if let o = top.optional("outputs") {
             let k = try Keys(r, o, "outputs", allowed: ["burden_thresholds", "income_share", "member_table"])
             if let t = k.optional("burden_thresholds") {
@@ -142,15 +143,16 @@ public struct Scenario: Sendable {
                 }
                 outputs.incomeShareBp = bp
             }
-            if k.optional("member_table") != nil {
+            if let n = k.optional("member_table") {
+                memberTableNode = n
                 outputs.memberTableReplication = try k.integer("member_table", in: 0...1_000_000)
             }
         }
 
         let replications = try top.integer("replications", in: 1...100_000)
         if let m = outputs.memberTableReplication, m >= replications {
-            throw PolicyError(file: file, line: r.line(top.node("outputs")!), path: "outputs.member_table",
-                              "replication \(m) is not run (replications: \(replications), numbered from 0)")
+            throw r.error(memberTableNode, "outputs.member_table",
+                          "replication \(m) is not run (replications: \(replications), numbered from 0)")
         }
         return Scenario(file: file, text: text, name: name, title: try top.text("title"),
                         description: try top.optional("description").map { try r.scalar($0, "description") },
