@@ -112,6 +112,8 @@ public final class RunStore {
                       .text(s.outputs.burdenThresholdsFen.map(String.init).joined(separator: ",")),
                       .integer(Int64(s.outputs.incomeShareBp))])
             var files: [(String, String)] = [(s.file, "scenario"), (s.calibration, "calibration")]
+            // A fitted calibration is an overlay on a base file (`base:`); the population depends on both.
+            if x.model.calibration.file != s.calibration { files.append((x.model.calibration.file, "calibration")) }
             for v in x.variants {
                 files.append((v.files[0], "policy"))
                 for f in v.files.dropFirst() { files.append((f, "reform")) }
