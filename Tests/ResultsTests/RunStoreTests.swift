@@ -202,3 +202,28 @@ final class RunStoreTests: ScratchTestCase {
         XCTAssertEqual(try partials(), [])
     }
 }
+
+extension RunStoreTests {
+    /// Every file the run read is recorded with the hash and size of its bytes, including the base
+    /// file under a fitted calibration overlay.
+    func testFilesTableHashesEveryFileRead() throws {
+        let x = try experiment(replications: 1)
+        let out = path("run.sqlite")
+        XCTAssertTrue(try RunRecorder.record(x, to: out, threads: 1, command: "test"))
+        let db = try Database(path: out, create: false, readOnly: true)
+        let rows = try db.query("SELECT path, role, sha256, bytes FROM files ORDER BY role, path").rows
+        var recorded: [String: String] = [:]
+        for r in rows {
+            guard case .text(let p) = r[0], case .text(let role) = r[1], case .text(let hash) = r[2] else { return XCTFail("\(r)") }
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: p))
+            XCTAssertEqual(hash, SHA256.hex(bytes), p)
+            XCTAssertEqual(r[3], .integer(Int64(bytes.count)), p)
+            recorded[p] = role
+        }
+        XCTAssertEqual(recorded[path("test.yaml")], "scenario")
+        XCTAssertEqual(recorded[Repo.yanbianCalibration], "calibration")
+        XCTAssertEqual(recorded[Repo.path("datasets/calibration/yanbian.yaml")], "calibration",
+                       "the base of the fitted calibration: \(recorded)")
+        XCTAssertEqual(recorded[Repo.policy("yanbian")], "policy")
+    }
+}
