@@ -120,7 +120,11 @@ public final class RunStore {
             }
             var seen = Set<String>()
             for (f, role) in files where seen.insert(f + "\u{0}" + role).inserted {
-                let bytes = (try? Data(contentsOf: URL(fileURLWithPath: f))) ?? Data()
+                // Every file was read moments ago to build the experiment; one that cannot be read
+                // now has changed under the run, and its hash would record nothing.
+                guard let bytes = try? Data(contentsOf: URL(fileURLWithPath: f)) else {
+                    throw SQLiteError(path: f, code: 0, message: "cannot read the file to record its hash")
+                }
                 try db.run("INSERT INTO files VALUES (?, ?, ?, ?)",
                            [.text(f), .text(role), .text(SHA256.hex(bytes)), .integer(Int64(bytes.count))])
             }

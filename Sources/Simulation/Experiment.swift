@@ -52,7 +52,10 @@ public struct Experiment: Sendable {
             }
             let none = AccountRule(startDay: .max, inServiceRateBp: 0, retiredMonthlyFen: 0, article: "")
             var files = [spec.policy]
-            for r in spec.reforms { if let f = r.entries.first?.origin.file, !files.contains(f) { files.append(f) } }
+            // Reform files only: an inline `set` comes from the scenario file, recorded as such.
+            for r in spec.reforms {
+                if let f = r.entries.first?.origin.file, f != scenario.file, f != "--param", !files.contains(f) { files.append(f) }
+            }
             return Variant(name: spec.name, description: spec.description, policy: policy, engine: engine,
                            diseaseSlot: [-1] + model.diseaseCodes.map { engine.diseaseSlot($0) },
                            accountActive: rules.map { $0 != nil }, accountRule: rules.map { CreditTerms($0?.rule ?? none) },

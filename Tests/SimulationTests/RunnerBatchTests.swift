@@ -68,7 +68,7 @@ final class RunnerBatchTests: ScratchTestCase {
             """)
         let x = try Experiment(try Scenario.parse(text, file: try write("test.yaml", text)))
         XCTAssertEqual(x.variants.count, 4)
-        XCTAssertNotNil(x.variants[3].monthRules[0], "the pre-reform policy credits accounts in January")
+        XCTAssertTrue(x.variants[3].accountActive[0], "the pre-reform policy credits accounts in January")
 
         struct Stored { var result: ReplicationResult; var burden, fund, credit: [Int64]; var flags: [UInt8] }
         var runs: [Stored] = []
