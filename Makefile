@@ -10,7 +10,7 @@ deps:
 build: deps
 	$(SWIFT) build -c $(CONFIG)
 
-# The main job: the demo scenario (Monte Carlo over the baseline and four reforms), its table printed.
+# The main job: the demo scenario (Monte Carlo over the baseline, the pre-reform system and four reforms).
 run: build
 	mkdir -p out
 	$(SWIFT) run -c $(CONFIG) poolsim run scenarios/demo.yaml --out out/demo.sqlite
