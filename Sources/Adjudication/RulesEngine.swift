@@ -188,11 +188,14 @@ public struct RulesEngine: Sendable {
     /// outcome go through memory, and the caller's constant paths are not folded).
     @inlinable @inline(__always)
     public func adjudicate(_ c: Claim, retirement: MemberRetirement, inHospital: Bool, ledger: inout Ledger) -> Outcome {
-        let p = period(on: c.day)
+        // A claim in the ledger's segment (the usual case: the member's previous claim, or the
+        // previous member's year) is in that segment's period; only other days search the periods.
+        let inSegment = c.day >= ledger.segmentStart && c.day <= ledger.segmentEnd
+        let p = inSegment ? ledger.segmentPeriod : period(on: c.day)
         let retiredFrom = p >= 0 ? retirement.retiredRatiosFrom(retirementSwitch[p]) : retirement.retiredOn
         let status: Status = c.day >= retiredFrom ? .retired : .inService
         guard p >= 0 else { return notCovered(c, rule: ruleBeforeStart, status: status) }
-        enterSegment(day: c.day, period: p, ledger: &ledger)
+        if !inSegment { enterSegment(day: c.day, period: p, ledger: &ledger) }
 
         let slots = diseaseCodes.count > 0 ? diseaseCodes.count : 1
         var channel = c.channel
