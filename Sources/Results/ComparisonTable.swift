@@ -15,7 +15,17 @@ public enum ComparisonTable {
             SELECT scenario, title, members, replications_done, replications_planned, status, seed, year, budget_fen,
                    budget_benefits, code_version, seconds, income_share_bp FROM run
             """).rows[0]
-        let variants = try db.query("SELECT variant_id, name FROM variants ORDER BY variant_id").rows.map { ($0[0].int, $0[1].text ?? "") }
+        var variants = try db.query("SELECT variant_id, name FROM variants ORDER BY variant_id").rows.map { ($0[0].int, $0[1].text ?? "") }
+        // A sweep's variants are named by their full parameter paths, too long for a column: show
+        // the values, with the parameters named once above the tables.
+        let swept = try db.query("SELECT DISTINCT parameter FROM sweep_points ORDER BY rowid").rows.compactMap(\.[0].text)
+        if !swept.isEmpty {
+            for i in variants.indices where variants[i].0 != 0 {
+                let values = try db.query("SELECT value FROM sweep_points WHERE variant_id = ? ORDER BY rowid",
+                                          [.integer(variants[i].0)]).rows.compactMap(\.[0].double)
+                variants[i].1 = values.map { String(format: "%g", $0) }.joined(separator: ", ")
+            }
+        }
         let width = max(12, min(22, variants.map(\.1.count).max() ?? 12))
         func name(_ s: String) -> String { s.count > width ? String(s.prefix(width - 1)) + "…" : s.padding(toLength: width, withPad: " ", startingAt: 0) }
         func summary(_ v: Int64, _ metric: String, _ kind: String) throws -> [Double?] {
@@ -34,6 +44,7 @@ public enum ComparisonTable {
         out += "\(done) of \(planned) replications, \(status)"
         if let s = run[11].double { out += String(format: ", %.1f s", s) }
         out += "\n"
+        if !swept.isEmpty { out += "Sweep over \(swept.joined(separator: ", ")); each row below names its values.\n" }
         if status != "complete" { out += "NOTE: the run is incomplete: figures use the \(done) finished replications.\n" }
 
         let budget = run[8].double

@@ -23,7 +23,12 @@ struct RunOptions: ParsableArguments {
         var s = try Scenario.load(path: scenario)
         if let r = replications { s.replications = r }
         if let v = seed { s.seed = v }
-        if let m = members { s.members = m }
+        if let m = members {
+            if s.budget != nil && m != s.members {
+                FileHandleOut.stderr("poolsim: note: the budget is the scenario's amount for \(s.members) members; with --members \(m) it no longer fits the population")
+            }
+            s.members = m
+        }
         if let m = s.outputs.memberTableReplication, m >= s.replications { s.outputs.memberTableReplication = nil }
         return s
     }
