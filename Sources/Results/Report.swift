@@ -131,7 +131,7 @@ extension Report {
         .cards{display:flex;flex-wrap:wrap;gap:12px;margin:12px 0}.card{flex:1 1 200px;border:1px solid #d5dde8;border-radius:6px;padding:10px 14px;background:#f8fafc}
         .card .k{font-size:12px;color:#556}.card .v{font-size:24px;font-weight:bold;color:#123}.card .r{font-size:12px;color:#445}
         table{border-collapse:collapse;width:100%;font-size:13px;margin:8px 0}th,td{border-bottom:1px solid #e1e6ee;padding:4px 6px;text-align:left;vertical-align:top}
-        th{background:#eef2f7;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+        th{background:#eef2f7;font-weight:600}td:first-child{white-space:nowrap}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
         .note{font-size:13px;color:#445}.warn{background:#fff3cd;border:1px solid #e0c36a;padding:8px 12px;border-radius:4px}
         figure{margin:16px 0}figure svg{max-width:100%;height:auto;border:1px solid #e1e6ee}figcaption{font-size:13px;color:#445;margin-top:4px}
         code{font-size:12px;background:#f1f3f6;padding:0 3px;word-break:break-all}footer{margin-top:32px;font-size:12px;color:#667}
@@ -154,7 +154,7 @@ extension Report {
             if let base {
                 let o = try level(base.id, "budget_outlay_fen")
                 let f = try sizing(base.id)
-                s += "<p>\(e(l("基线", "Baseline"))) <b>\(e(base.name))</b>: \(e(l("基金支出", "fund outlay"))) (\(e(benefitsLabel))), \(e(l("万元", "10,000 yuan (万元)"))).</p>"
+                s += "<p>\(e(l("基线", "Baseline"))) <b>\(e(base.name))</b>: \(e(l("基金支出", "fund outlay"))) (\(e(benefitsLabel))) · \(e(l("单位：万元", "in 10,000 yuan (万元)")))</p>"
                 s += "<div class=\"cards\">"
                 s += card(l("基金支出（均值）", "Fund outlay (mean)"), wan(o.mean), l("95% 区间", "95% interval") + " " + range(o.low, o.high))
                 s += card(l("95% 把握所需基金", "Fund needed at 95%"), wan(f.need95), l("99% 把握", "at 99%") + " " + wan(f.need99))

@@ -129,7 +129,7 @@ public enum SVGChart {
                             references: [Reference] = [], legend: [LegendEntry] = [], width: Double = 960,
                             rowHeight: Double = 22) -> String {
         let labelWidth = min(360, max(120, Double(rows.map { displayWidth($0.label) }.max() ?? 10) * 7 + 16))
-        let left = labelWidth, right = 24.0, top = 36.0 + (legend.isEmpty ? 0 : 20)
+        let left = labelWidth, right = 24.0, top = 36.0 + (legend.isEmpty ? 0 : 20) + (references.isEmpty ? 0 : 14)
         let plotW = width - left - right
         let plotH = Double(rows.count) * rowHeight
         let height = top + plotH + 48
