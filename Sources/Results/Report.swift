@@ -30,12 +30,15 @@ public enum Report {
         guard FileManager.default.fileExists(atPath: path) else {
             throw SQLiteError(path: path, code: 0, message: "no such file")
         }
-        let db = try Database(path: path, create: false, readOnly: true)
-        defer { db.close() }
+        let db: Database
         let tables: Set<String>
-        do { tables = Set(try db.tableNames()) } catch {
-            throw SQLiteError(path: path, code: 0, message: "not a PoolSim run store (not an SQLite database)")
+        do {
+            db = try Database(path: path, create: false, readOnly: true)
+            tables = Set(try db.tableNames())
+        } catch let e as SQLiteError {
+            throw SQLiteError(path: path, code: e.code, message: "not a PoolSim run store (\(e.message))")
         }
+        defer { db.close() }
         let needed = ["run", "files", "variants", "parameter_differences", "sweep_points", "subgroups", "replications",
                       "summary", "member_summary", "fund_sizing"]
         let absent = needed.filter { !tables.contains($0) }
