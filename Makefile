@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?= release
 
-.PHONY: deps build run examples test bench bench-env clean
+.PHONY: deps build run examples test report-check bench bench-env clean
 
 deps:
 	bash scripts/install-deps.sh
@@ -35,6 +35,14 @@ examples: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing
+
+# The HTML report of the demo run, rendered by headless Chromium (installed through apt if missing)
+# and checked not blank with every chart present. Not part of `make test` (CI): it needs a browser.
+report-check: build
+	mkdir -p out
+	$(SWIFT) run -c $(CONFIG) poolsim run scenarios/demo.yaml --out out/demo.sqlite
+	$(SWIFT) run -c $(CONFIG) poolsim report out/demo.sqlite --out out/report.html
+	bash scripts/check-report.sh out/report.html out/report.png
 
 # A Python virtual environment (.venv) with numpy and PyYAML for the runner's numpy reference.
 bench-env:
