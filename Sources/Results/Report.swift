@@ -137,7 +137,7 @@ extension Report {
         th{background:#eef2f7;font-weight:600}td:first-child{white-space:nowrap}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
         .note{font-size:13px;color:#445}.warn{background:#fff3cd;border:1px solid #e0c36a;padding:8px 12px;border-radius:4px}
         figure{margin:16px 0}figure svg{max-width:100%;height:auto;border:1px solid #e1e6ee}figcaption{font-size:13px;color:#445;margin-top:4px}
-        code{font-size:12px;background:#f1f3f6;padding:0 3px;word-break:break-all}footer{margin-top:32px;font-size:12px;color:#667}
+        code{font-size:12px;background:#f1f3f6;padding:0 3px;word-break:break-all}#assumed td:last-child code{white-space:nowrap;word-break:normal}footer{margin-top:32px;font-size:12px;color:#667}
         """
 
         // MARK: headline
@@ -397,7 +397,7 @@ extension Report {
             s += row(l("命令", "Command"), text("command"))
             s += row(l("开始 / 结束", "Started / finished"), text("started_at") + " / " + text("finished_at"))
             if let b = budgetFen {
-                s += row(l("预算", "Budget"), wan(b) + " " + l("万元", "×10,000 yuan") + " (" + benefitsLabel + ")")
+                s += row(l("预算", "Budget"), wan(b) + " 万元" + (l.language == .zh ? "" : " (10,000 yuan)") + " · " + benefitsLabel)
                 s += row(l("预算来源", "Budget source"), run["budget_source"]?.text ?? l("未说明来源", "no source given"))
             } else {
                 s += row(l("预算", "Budget"), l("未设定", "none set"))
