@@ -107,7 +107,8 @@ extension Experiment {
         paths.sort()
         return paths.compactMap { path in
             let x = a[path], y = b[path]
-            if let x, let y, x.value == y.value && x.unit == y.unit { return nil }
+            // Compared as written: table entries also carry the file they came from, which is no difference.
+            if let x, let y, x.value.text == y.value.text && x.unit == y.unit { return nil }
             let cite = y.map { p in
                 p.assumed ? "assumed: \(p.source ?? "")" : (p.article ?? p.source ?? "")
             } ?? (x.map { "absent (baseline: \($0.article ?? $0.source ?? ""))" } ?? "")
