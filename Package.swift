@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "Statistics", dependencies: ["CGSL"]),
         .target(name: "Simulation", dependencies: ["Policy", "Adjudication", "Synthesis", "Statistics", "CGSL",
                                                    .product(name: "Yams", package: "Yams")]),
-        .target(name: "Results", dependencies: ["CSQLite", "Simulation", "Synthesis", "Statistics", "Policy"]),
+        .target(name: "Results", dependencies: ["CSQLite", "Simulation", "Synthesis", "Statistics", "Policy", "Adjudication"]),
         .executableTarget(name: "poolsim", dependencies: [
             "Policy", "Adjudication", "Synthesis", "Statistics", "Simulation", "Results",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
