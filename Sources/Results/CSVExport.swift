@@ -26,7 +26,8 @@ enum StoreFile {
 /// the store's own column names (README "Run store"), RFC 4180 quoting (a field with a comma, a
 /// double quote, CR or LF is quoted and its quotes doubled), lines ending in LF. Integers are
 /// written as integers, reals with the shortest text that reads back as the same double (Swift's
-/// `description`: `0.1`, `1800000000.0`, `1e-05`), NULL as an empty field, blobs as hex. Rows come
+/// `description`: `0.1`, `1800000000.0`, `1e-05`), NULL as an empty field and empty text as `""`
+/// (so the two stay distinct), blobs as hex. Rows come
 /// in the table's storage (rowid) order, so two exports of one store are byte-identical.
 public enum CSVExport {
     public struct Written: Sendable, Equatable {
@@ -91,7 +92,7 @@ public enum CSVExport {
         case .null: break
         case .integer(let i): out.append(contentsOf: String(i).utf8)
         case .real(let d): out.append(contentsOf: real(d).utf8)
-        case .text(let s): out.append(contentsOf: field(s).utf8)
+        case .text(let s): out.append(contentsOf: (s.isEmpty ? "\"\"" : field(s)).utf8)
         case .blob(let b):
             let hex = Array("0123456789abcdef".utf8)
             for byte in b { out.append(hex[Int(byte >> 4)]); out.append(hex[Int(byte & 15)]) }

@@ -60,7 +60,7 @@ public enum NotebookExport {
             if case .integer(let b) = r[11] { budgetFen = b }
             budgetBenefits = r[12].text; budgetSource = r[13].text
             files = try db.query("SELECT path, role FROM files ORDER BY role, path").rows.map {
-                (URL(fileURLWithPath: $0[0].text ?? "").standardized.path, $0[1].text ?? "")
+                (NotebookExport.lexicallyNormalized($0[0].text ?? ""), $0[1].text ?? "")
             }
             variants = Int(try db.scalar("SELECT count(*) FROM variants")?.int ?? 0)
         }
@@ -404,6 +404,20 @@ public enum NotebookExport {
             sql("SELECT role, path, sha256, bytes FROM files ORDER BY role, path")
             """))
         return cells
+    }
+
+    /// `a/b/../c/./d` → `a/c/d`, on the text alone: a relative path stays relative (the current
+    /// directory must not leak into the notebook), leading `..` of a relative path are kept.
+    static func lexicallyNormalized(_ path: String) -> String {
+        let absolute = path.hasPrefix("/")
+        var parts: [Substring] = []
+        for p in path.split(separator: "/") where p != "." {
+            if p == "..", let last = parts.last, last != ".." { parts.removeLast() }
+            else if p == "..", absolute { continue }
+            else { parts.append(p) }
+        }
+        let s = parts.joined(separator: "/")
+        return absolute ? "/" + s : (s.isEmpty ? "." : s)
     }
 
     /// `target` relative to the folder `base`, lexically (no file-system access): both are made
