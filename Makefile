@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?= release
 
-.PHONY: deps build run examples test report-check bench bench-env clean
+.PHONY: deps build run examples test notebook-check report-check bench bench-env clean
 
 deps:
 	bash scripts/install-deps.sh
@@ -35,6 +35,13 @@ examples: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing
+	$(MAKE) notebook-check
+
+# Executes the example notebook headless (nbclient, the venv's kernel) and fails on any cell error.
+# The venv (.venv) gets the pinned packages of scripts/requirements-notebook.txt on first use.
+notebook-check:
+	bash scripts/python-env.sh scripts/requirements-notebook.txt
+	bash scripts/check-notebook.sh notebooks-export/demo.ipynb
 
 # The HTML report of the demo run, rendered by headless Chromium (installed through apt if missing)
 # and checked not blank with every chart present. Not part of `make test` (CI): it needs a browser.
