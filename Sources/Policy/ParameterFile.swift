@@ -42,9 +42,29 @@ public struct ParameterFile: Sendable {
         }
     }
 
-    /// `path` as written in `file`: absolute, or relative to the folder of `file`.
+    /// `path` as written in `file`: absolute, or relative to the folder of `file`. A relative
+    /// `file` gives a relative result, with `.` and `..` folded where they can be
+    /// (`scenarios/../datasets/x.yaml` → `datasets/x.yaml`), so that run stores and messages name
+    /// files as the user does, not by this machine's absolute paths.
     public static func resolve(_ path: String, besideFile file: String) -> String {
-        path.hasPrefix("/") ? path : URL(fileURLWithPath: file).deletingLastPathComponent().path + "/" + path
+        if path.hasPrefix("/") { return normalize(path) }
+        let slash = file.lastIndex(of: "/")
+        let folder = slash.map { String(file[...$0]) } ?? ""
+        return normalize(folder + path)
+    }
+
+    /// Folds `.` and `name/..` segments without touching the file system.
+    static func normalize(_ path: String) -> String {
+        let absolute = path.hasPrefix("/")
+        var out: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == "..", let last = out.last, last != ".." { out.removeLast(); continue }
+            if part == "..", absolute, out.isEmpty { continue }
+            out.append(part)
+        }
+        let joined = out.joined(separator: "/")
+        return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)
     }
 
     /// A required header value.
