@@ -36,8 +36,9 @@ let package = Package(
         .testTarget(name: "SynthesisTests", dependencies: ["Synthesis", "Policy", "Adjudication", "CGSL"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "CGSL"]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Synthesis", "Adjudication", "Policy", "Statistics"]),
-        .testTarget(name: "ResultsTests", dependencies: ["Results", "Simulation", "Statistics", "CSQLite"]),
+        .target(name: "ScenarioTestSupport", path: "Tests/ScenarioTestSupport"),
+        .testTarget(name: "SimulationTests", dependencies: ["ScenarioTestSupport", "Simulation", "Synthesis", "Adjudication", "Policy", "Statistics"]),
+        .testTarget(name: "ResultsTests", dependencies: ["ScenarioTestSupport", "Results", "Simulation", "Statistics", "CSQLite"]),
         .testTarget(name: "CLITests", dependencies: ["poolsim"]),
     ],
     swiftLanguageModes: [.v6]

@@ -92,6 +92,16 @@ public struct Overlay: Sendable, Equatable {
 }
 
 extension ParameterNode {
+    /// Visits every parameter with its dotted path, in file order.
+    public func forEachParameter(prefix: String = "", _ visit: (String, Parameter) -> Void) {
+        switch self {
+        case .text: return
+        case .parameter(let p): visit(prefix, p)
+        case .group(let children, _):
+            for (k, c) in children { c.forEachParameter(prefix: prefix.isEmpty ? k : prefix + "." + k, visit) }
+        }
+    }
+
     /// Every path an overlay can address: parameters, and the entries of table parameters.
     public func addressablePaths(prefix: String = "") -> [String] {
         switch self {

@@ -432,10 +432,10 @@ extension Report {
                     switch role {
                     case "policy":
                         let policy = try Policy.load(path: p)
-                        for t in policy.periodTrees { Self.leaves(t, prefix: "") { path, q in if q.assumed { add(Self.assumed(path, q)) } } }
+                        for t in policy.periodTrees { t.forEachParameter { path, q in if q.assumed { add(Self.assumed(path, q)) } } }
                     case "calibration":
                         let c = try Calibration.load(path: p)
-                        Self.leaves(c.tree, prefix: "") { path, q in if q.assumed { add(Self.assumed(path, q)) } }
+                        c.tree.forEachParameter { path, q in if q.assumed { add(Self.assumed(path, q)) } }
                     default:
                         let o = try Overlay.load(path: p)
                         for entry in o.entries {
@@ -470,15 +470,6 @@ extension Report {
         static func assumed(_ path: String, _ p: Parameter) -> Assumed {
             let origin = URL(fileURLWithPath: p.origin.file).lastPathComponent + (p.origin.line.map { ":\($0)" } ?? "")
             return Assumed(path: path, value: p.value.text + (p.unit.map { " " + $0 } ?? ""), source: p.source ?? "—", origin: origin)
-        }
-
-        static func leaves(_ node: ParameterNode, prefix: String, _ visit: (String, Parameter) -> Void) {
-            switch node {
-            case .text: return
-            case .parameter(let p): visit(prefix, p)
-            case .group(let children, _):
-                for (k, c) in children { leaves(c, prefix: prefix.isEmpty ? k : prefix + "." + k, visit) }
-            }
         }
     }
 }

@@ -99,7 +99,7 @@ extension Experiment {
         func tree(_ p: Policy) -> [String: Parameter] {
             guard let i = p.periodIndex(on: day) else { return [:] }
             var out: [String: Parameter] = [:]
-            Self.leaves(p.periodTrees[i], prefix: "") { out[$0] = $1 }
+            p.periodTrees[i].forEachParameter { out[$0] = $1 }
             return out
         }
         let a = tree(variants[0].policy), b = tree(variants[v].policy)
@@ -114,15 +114,6 @@ extension Experiment {
             } ?? (x.map { "absent (baseline: \($0.article ?? $0.source ?? ""))" } ?? "")
             func show(_ p: Parameter?) -> String? { p.map { $0.value.text + ($0.unit.map { " " + $0 } ?? "") } }
             return ParameterDifference(path: path, baseline: show(x), variant: show(y), citation: cite, changedBy: y?.changedBy)
-        }
-    }
-
-    static func leaves(_ node: ParameterNode, prefix: String, _ visit: (String, Parameter) -> Void) {
-        switch node {
-        case .text: return
-        case .parameter(let p): visit(prefix, p)
-        case .group(let children, _):
-            for (k, c) in children { leaves(c, prefix: prefix.isEmpty ? k : prefix + "." + k, visit) }
         }
     }
 }

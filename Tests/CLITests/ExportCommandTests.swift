@@ -4,35 +4,7 @@ import XCTest
 
 /// `poolsim export` as a user runs it: CSV tables and the notebook of a tiny run, and the example
 /// notebook in notebooks-export/ against a fresh export of its committed store.
-final class ExportCommandTests: XCTestCase {
-    var dir: URL!
-
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("poolsim-export-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: RunCommandTests.binary.path), "build poolsim first (swift build --build-tests)")
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
-
-    func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
-    func repo(_ relative: String) -> String { RunCommandTests.root.appendingPathComponent(relative).path }
-
-    func run(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let p = Process()
-        p.executableURL = RunCommandTests.binary
-        p.arguments = args
-        p.currentDirectoryURL = dir
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-    }
-
+final class ExportCommandTests: CommandTestCase {
     func writeScenario() throws -> String {
         let text = """
         name: tiny

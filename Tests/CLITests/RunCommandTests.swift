@@ -3,38 +3,7 @@ import Results
 import XCTest
 
 /// `poolsim run`, `compare` and `sweep` as a user runs them: a tiny scenario end to end.
-final class RunCommandTests: XCTestCase {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static var binary: URL { Bundle.main.bundleURL.appendingPathComponent("poolsim") }
-    var dir: URL!
-
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("poolsim-run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build poolsim first (swift build --build-tests)")
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
-
-    func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
-    func repo(_ relative: String) -> String { Self.root.appendingPathComponent(relative).path }
-
-    func run(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let p = Process()
-        p.executableURL = Self.binary
-        p.arguments = args
-        p.currentDirectoryURL = dir
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-    }
-
-    /// The variant names, the longest of them as long as the table shows without cutting (22).
+final class RunCommandTests: CommandTestCase {
     static let reformNames = ["cap-2000", "retiree-uplift-ten-pts", "tieling"]
 
     func writeScenario(_ edit: (String) -> String = { $0 }) throws -> (file: String, text: String) {
