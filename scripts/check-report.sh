@@ -8,17 +8,7 @@ report=$1 png=$2
 [ -f "$report" ] || { echo "check-report: no such file: $report" >&2; exit 1; }
 
 # Chromium and a CJK font (the labels are in Chinese and English), installed once through apt.
-pkgs=(chromium fonts-wqy-microhei)
-missing=()
-for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing: ${missing[*]}" >&2
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+bash "$(dirname "$0")/install-deps.sh" chromium fonts-wqy-microhei
 
 # Every chart is an inline <svg data-chart="…">: outlay, burden, winners always; sweep for sweeps.
 expected=(outlay burden winners)
