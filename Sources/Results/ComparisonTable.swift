@@ -13,7 +13,7 @@ public enum ComparisonTable {
         }
         let run = try db.query("""
             SELECT scenario, title, members, replications_done, replications_planned, status, seed, year, budget_fen,
-                   budget_benefits, code_version, seconds, income_share_bp FROM run
+                   budget_benefits, code_version, seconds, income_share_bp, shard_index, shard_count, shard_replications FROM run
             """).rows[0]
         var variants = try db.query("SELECT variant_id, name FROM variants ORDER BY variant_id").rows.map { ($0[0].int, $0[1].text ?? "") }
         // A sweep's variants are named by their full parameter paths, too long for a column: show
@@ -38,10 +38,13 @@ public enum ComparisonTable {
                           [.integer(v), .integer(group), .text(metric)])?.double
         }
 
-        let done = run[3].int, planned = run[4].int, status = run[5].text ?? ""
+        let done = run[3].int, status = run[5].text ?? ""
+        let shardCount = run[14].int, planned = shardCount > 1 ? run[15].int : run[4].int
         var out = "\(run[1].text ?? "") [\(run[0].text ?? "")]\n"
         out += "\(grouped(Double(run[2].int), 0)) members, year \(run[7].int), seed \(run[6].int), "
-        out += "\(done) of \(planned) replications, \(status)"
+        out += "\(done) of \(planned) replications"
+        if shardCount > 1 { out += " (shard \(run[13].int)/\(shardCount) of \(run[4].int))" }
+        out += ", \(status)"
         if let s = run[11].double { out += String(format: ", %.1f s", s) }
         out += "\n"
         if !swept.isEmpty { out += "Sweep over \(swept.joined(separator: ", ")); each row below names its values.\n" }

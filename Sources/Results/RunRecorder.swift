@@ -10,13 +10,15 @@ public enum RunRecorder {
     /// make the run fail after something was stored.
     @discardableResult
     public static func record(_ x: Experiment, to path: String, threads: Int, kind: String = "run", command: String,
+                              shard: Shard = .whole,
                               sweep: [[(parameter: String, value: Double)]] = [], stop: StopFlag? = nil,
                               progress: ProgressMeter? = nil,
                               afterReplication: ((ReplicationResult) throws -> Void)? = nil) throws -> Bool {
         let clock = ContinuousClock.now
-        let store = try RunStore(path: path, experiment: x, kind: kind, threads: threads, command: command, sweep: sweep)
+        let store = try RunStore(path: path, experiment: x, kind: kind, threads: threads, command: command, shard: shard,
+                                 sweep: sweep)
         do {
-            let complete = try Runner(x, threads: threads).run(replications: Array(0..<x.scenario.replications),
+            let complete = try Runner(x, threads: threads).run(replications: shard.replications(of: x.scenario.replications),
                                                                stop: stop, progress: progress) { r, cols in
                 try store.write(r, members: cols, experiment: x)
                 try afterReplication?(r)

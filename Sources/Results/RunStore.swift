@@ -16,7 +16,7 @@ public final class RunStore {
     let subgroupCount: Int
 
     /// Bumped when the schema changes; readers check it.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     static let schema = """
     CREATE TABLE run (
@@ -30,7 +30,8 @@ public final class RunStore {
       started_at TEXT NOT NULL, finished_at TEXT, seconds REAL,
       status TEXT NOT NULL CHECK (status IN ('running', 'complete', 'interrupted')),
       budget_fen INTEGER, budget_benefits TEXT, budget_source TEXT,
-      burden_thresholds_fen TEXT NOT NULL, income_share_bp INTEGER NOT NULL);
+      burden_thresholds_fen TEXT NOT NULL, income_share_bp INTEGER NOT NULL,
+      shard_index INTEGER NOT NULL, shard_count INTEGER NOT NULL, shard_replications INTEGER NOT NULL);
     CREATE TABLE files (path TEXT NOT NULL, role TEXT NOT NULL, sha256 TEXT NOT NULL, bytes INTEGER NOT NULL,
       PRIMARY KEY (path, role));
     CREATE TABLE variants (variant_id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT,
@@ -78,7 +79,7 @@ public final class RunStore {
     """
 
     /// Creates the store for a run of `experiment` under a temporary name beside `path`.
-    public init(path: String, experiment x: Experiment, kind: String, threads: Int, command: String,
+    public init(path: String, experiment x: Experiment, kind: String, threads: Int, command: String, shard: Shard = .whole,
                 sweep: [[(parameter: String, value: Double)]] = []) throws {
         self.path = path
         let url = URL(fileURLWithPath: path)
@@ -88,20 +89,20 @@ public final class RunStore {
         let names = x.subgroupNames
         subgroupCount = names.count
         do {
-            try create(x, kind: kind, threads: threads, command: command, sweep: sweep, names: names)
+            try create(x, kind: kind, threads: threads, command: command, shard: shard, sweep: sweep, names: names)
         } catch {
             abandon()
             throw error
         }
     }
 
-    func create(_ x: Experiment, kind: String, threads: Int, command: String,
+    func create(_ x: Experiment, kind: String, threads: Int, command: String, shard: Shard,
                 sweep: [[(parameter: String, value: Double)]], names: [String]) throws {
         let s = x.scenario
         try db.transaction {
             try db.execute(Self.schema)
             try db.run("""
-                INSERT INTO run VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, NULL, NULL, 'running', ?, ?, ?, ?, ?)
+                INSERT INTO run VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, NULL, NULL, 'running', ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [.integer(Int64(Self.schemaVersion)), .text(kind), .text(s.name), .text(s.title), .text(s.file), .text(s.text),
                       .text(s.calibration), .integer(Int64(x.model.calibration.year)), .integer(Int64(s.members)),
                       .integer(Int64(bitPattern: s.seed)), .integer(Int64(s.replications)), .integer(Int64(threads)),
@@ -110,7 +111,8 @@ public final class RunStore {
                       s.budget.map { .text($0.benefits.map(\.name).joined(separator: ",")) } ?? .null,
                       s.budget?.source.map { .text($0) } ?? .null,
                       .text(s.outputs.burdenThresholdsFen.map(String.init).joined(separator: ",")),
-                      .integer(Int64(s.outputs.incomeShareBp))])
+                      .integer(Int64(s.outputs.incomeShareBp)), .integer(Int64(shard.index)), .integer(Int64(shard.count)),
+                      .integer(Int64(shard.replications(of: s.replications).count))])
             var files: [(String, String)] = [(s.file, "scenario"), (s.calibration, "calibration")]
             // A fitted calibration is an overlay on a base file (`base:`); the population depends on both.
             if x.model.calibration.file != s.calibration { files.append((x.model.calibration.file, "calibration")) }

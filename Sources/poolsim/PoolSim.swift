@@ -10,7 +10,7 @@ struct PoolSim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "poolsim",
         abstract: "Policy simulation for employee medical insurance outpatient mutual aid (职工医保门诊共济保障).",
-        subcommands: [Run.self, Compare.self, Sweep.self, ReportCommand.self, Export.self, Adjudicate.self, Explain.self, ShowPolicy.self,
+        subcommands: [Run.self, Compare.self, Sweep.self, Merge.self, Slurm.self, ReportCommand.self, Export.self, Adjudicate.self, Explain.self, ShowPolicy.self,
                       Synth.self, Calibrate.self,
                       Bench.self, BenchSynth.self, BenchRun.self])
 }

@@ -12,11 +12,16 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Members (default: the scenario's population size).") var members: Int?
     @Option(help: "Threads (results do not depend on it).") var threads = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Run store to write (SQLite), e.g. out/demo.sqlite.") var out: String
+    @Option(help: "Run only shard I of N (replications r with r mod N = I); `poolsim merge` joins the shards.")
+    var shard: String?
+
+    var shardValue: Shard { shard.flatMap(Shard.init) ?? .whole }
 
     func validate() throws {
         if let r = replications, r < 1 { throw ValidationError("--replications must be at least 1") }
         if let m = members, m < 1 { throw ValidationError("--members must be at least 1") }
         if threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let s = shard, Shard(s) == nil { throw ValidationError("--shard \(s): expected I/N with 0 ≤ I < N, e.g. 0/4") }
     }
 
     func loadScenario() throws -> Scenario {
@@ -40,7 +45,7 @@ struct RunOptions: ParsableArguments {
         let dir = URL(fileURLWithPath: out).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let command = CommandLine.arguments.joined(separator: " ")
-        let complete = try RunRecorder.record(x, to: out, threads: threads, kind: kind, command: command, sweep: sweep,
+        let complete = try RunRecorder.record(x, to: out, threads: threads, kind: kind, command: command, shard: shardValue, sweep: sweep,
                                               stop: stop, progress: ProgressMeter())
         print(try ComparisonTable.render(path: out), terminator: "")
         print("→ \(out)")
