@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?= release
 
-.PHONY: deps build run examples test notebook-check report-check bench bench-env clean
+.PHONY: deps build run examples test notebook-check slurm-check report-check bench bench-env clean
 
 deps:
 	bash scripts/install-deps.sh
@@ -36,6 +36,13 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing
 	$(MAKE) notebook-check
+	$(MAKE) slurm-check
+
+# A one-node Slurm cluster on this machine (installed and started by scripts/slurm-local.sh, stopped
+# afterwards): a 4-shard array job and its merge must equal the single-machine run.
+slurm-check:
+	$(SWIFT) build
+	bash scripts/test-slurm.sh "$$($(SWIFT) build --show-bin-path)/poolsim"
 
 # Executes the example notebook headless (nbclient, the venv's kernel) and fails on any cell error.
 # The venv (.venv) gets the pinned packages of scripts/requirements-notebook.txt on first use.

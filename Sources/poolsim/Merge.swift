@@ -80,11 +80,19 @@ struct Slurm: ParsableCommand {
                 return
             }
             let t0 = ContinuousClock.now
+            let submitted = Date()
             let job = try Self.sbatch(["--parsable", dir + "/poolsim.sbatch"])
             print("submitted array job \(job)")
             let mergeJob = try Self.sbatch(["--parsable", "--dependency=afterok:\(job)"] + (wait ? ["--wait"] : []) + [dir + "/merge.sbatch"])
-            print(wait ? String(format: "merge job %@ done in %.1f s → %@/run.sqlite", mergeJob, (ContinuousClock.now - t0) / .seconds(1), dir)
-                       : "submitted merge job \(mergeJob) (after \(job))")
+            guard wait else { print("submitted merge job \(mergeJob) (after \(job))"); return }
+            // `sbatch --wait` also returns 0 for a merge that Slurm cancelled because a shard failed:
+            // the merged store itself, written after the submission, is the proof of success.
+            let modified = (try? FileManager.default.attributesOfItem(atPath: dir + "/run.sqlite"))?[.modificationDate] as? Date
+            guard let modified, modified >= submitted.addingTimeInterval(-1) else {
+                FileHandleOut.stderr("poolsim: error: the merge job \(mergeJob) wrote no \(dir)/run.sqlite: a shard failed or the merge was cancelled; see \(dir)/shard-*.log and \(dir)/merge.log")
+                throw ExitCode.failure
+            }
+            print(String(format: "merge job %@ done in %.1f s → %@/run.sqlite", mergeJob, (ContinuousClock.now - t0) / .seconds(1), dir))
         }
     }
 
