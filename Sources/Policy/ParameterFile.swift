@@ -53,13 +53,18 @@ public struct ParameterFile: Sendable {
         return normalize(folder + path)
     }
 
-    /// Folds `.` and `name/..` segments without touching the file system.
+    /// Folds `.` and `name/..` segments; `name/..` stays when `name` is a symbolic link, where the
+    /// system's `..` leads elsewhere than the text suggests.
     static func normalize(_ path: String) -> String {
         let absolute = path.hasPrefix("/")
         var out: [Substring] = []
+        func isLink(_ parts: [Substring]) -> Bool {
+            let p = (absolute ? "/" : "") + parts.joined(separator: "/")
+            return (try? FileManager.default.destinationOfSymbolicLink(atPath: p)) != nil
+        }
         for part in path.split(separator: "/", omittingEmptySubsequences: true) {
             if part == "." { continue }
-            if part == "..", let last = out.last, last != ".." { out.removeLast(); continue }
+            if part == "..", let last = out.last, last != "..", !isLink(out) { out.removeLast(); continue }
             if part == "..", absolute, out.isEmpty { continue }
             out.append(part)
         }

@@ -62,7 +62,12 @@ public enum CSVExport {
 
     /// One table into one file; returns the number of data rows.
     static func write(_ db: Database, table: String, to path: String) throws -> Int {
-        let st = try db.prepare("SELECT * FROM \(quotedIdentifier(table)) ORDER BY rowid")
+        // Rows in primary-key order (rowid where there is none): a merged store's rows were inserted
+        // shard by shard, and its CSV must still equal the unsharded run's byte for byte.
+        let pk = try db.query("SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk", [.text(table)]).rows
+            .compactMap { row -> String? in if case .text(let s) = row[0] { return quotedIdentifier(s) } else { return nil } }
+        let order = pk.isEmpty ? "rowid" : pk.joined(separator: ", ")
+        let st = try db.prepare("SELECT * FROM \(quotedIdentifier(table)) ORDER BY \(order)")
         let n = st.columnCount
         let file = try AtomicFile(path: path)
         var out: [UInt8] = []

@@ -162,8 +162,12 @@ public final class RunStore {
     /// work tree differs): part of what a run is a function of.
     public static let codeVersion: String = {
         var v = "poolsim 0.4"
-        if let commit = git(["rev-parse", "--short=12", "HEAD"]) {
-            v += " (\(commit)\(git(["status", "--porcelain", "--untracked-files=no"])?.isEmpty == false ? "+dirty" : ""))"
+        // The source tree this binary was built from (not the current folder, which may be another
+        // repository or none): Sources/Results/RunStore.swift → the package root.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
+        if let commit = git(["-C", root, "rev-parse", "--short=12", "HEAD"]) {
+            v += " (\(commit)\(git(["-C", root, "status", "--porcelain", "--untracked-files=no", "--", "Sources", "Package.swift"])?.isEmpty == false ? "+dirty" : ""))"
         }
         return v
     }()

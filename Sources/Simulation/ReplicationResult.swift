@@ -135,6 +135,7 @@ extension ReplicationResult {
     @inline(__always) static func key(_ value: Int64, _ m: Int) -> UInt64 {
         let shifted = value + valueOffset
         precondition(shifted >= 0 && shifted < 1 << 38, "a member's yearly figure of \(value) fen is outside ±1.37 billion yuan")
+        precondition(m < 1 << memberBits, "member index \(m) beyond the packed keys' \(memberBits) bits")
         return UInt64(shifted) << memberBits | UInt64(m)
     }
 

@@ -132,6 +132,9 @@ public struct Scenario: Sendable {
                     }
                     return f
                 }
+                if Set(outputs.burdenThresholdsFen).count != outputs.burdenThresholdsFen.count {
+                    throw r.error(tk.node("value"), "outputs.burden_thresholds.value", "a threshold is given twice")
+                }
             }
             if let s = k.optional("income_share") {
                 let sk = try Keys(r, s, "outputs.income_share", allowed: ["value", "unit"])

@@ -67,6 +67,10 @@ struct Slurm: ParsableCommand {
             let cwd = fm.currentDirectoryPath
             func absolute(_ p: String) -> String { URL(fileURLWithPath: p, relativeTo: URL(fileURLWithPath: cwd + "/")).standardizedFileURL.path }
             let dir = absolute(out), scen = absolute(scenario)
+            // #SBATCH lines take no shell quoting: a folder with a space or % would not survive.
+            for p in [dir, cwd] where p.contains(where: { $0 == " " || $0 == "%" || $0 == "\n" }) {
+                throw ValidationError("\(p): Slurm's #SBATCH lines cannot hold a path with spaces or %; use another folder")
+            }
             let binary = URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0]).standardizedFileURL.path
             let reps = replications.map { " --replications \($0)" } ?? ""
             let (array, merge) = Self.scripts(name: (scen as NSString).lastPathComponent, binary: binary, scenario: scen,
@@ -80,15 +84,15 @@ struct Slurm: ParsableCommand {
                 return
             }
             let t0 = ContinuousClock.now
-            let submitted = Date()
+            // An earlier run.sqlite would pass for this merge's result.
+            try? fm.removeItem(atPath: dir + "/run.sqlite")
             let job = try Self.sbatch(["--parsable", dir + "/poolsim.sbatch"])
             print("submitted array job \(job)")
             let mergeJob = try Self.sbatch(["--parsable", "--dependency=afterok:\(job)"] + (wait ? ["--wait"] : []) + [dir + "/merge.sbatch"])
             guard wait else { print("submitted merge job \(mergeJob) (after \(job))"); return }
             // `sbatch --wait` also returns 0 for a merge that Slurm cancelled because a shard failed:
-            // the merged store itself, written after the submission, is the proof of success.
-            let modified = (try? FileManager.default.attributesOfItem(atPath: dir + "/run.sqlite"))?[.modificationDate] as? Date
-            guard let modified, modified >= submitted.addingTimeInterval(-1) else {
+            // the merged store itself (removed before submitting) is the proof of success.
+            guard fm.fileExists(atPath: dir + "/run.sqlite") else {
                 FileHandleOut.stderr("poolsim: error: the merge job \(mergeJob) wrote no \(dir)/run.sqlite: a shard failed or the merge was cancelled; see \(dir)/shard-*.log and \(dir)/merge.log")
                 throw ExitCode.failure
             }

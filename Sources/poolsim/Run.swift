@@ -19,7 +19,7 @@ struct RunOptions: ParsableArguments {
 
     func validate() throws {
         if let r = replications, r < 1 { throw ValidationError("--replications must be at least 1") }
-        if let m = members, m < 1 { throw ValidationError("--members must be at least 1") }
+        if let m = members, !(1...50_000_000).contains(m) { throw ValidationError("--members must be in 1...50000000") }
         if threads < 1 { throw ValidationError("--threads must be at least 1") }
         if let s = shard, Shard(s) == nil { throw ValidationError("--shard \(s): expected I/N with 0 ≤ I < N, e.g. 0/4") }
     }
@@ -134,11 +134,15 @@ struct Sweep: ParsableCommand {
             }
             let count = Int(((to - from) / step + 1e-9).rounded(.down)) + 1
             guard count <= 200 else { throw ValidationError("--param \(spec): \(count) values; at most 200 per parameter") }
-            // Values are written as decimals with the step's precision, so 0.1 steps stay exact text.
-            let decimals = parts[1].split(separator: ":")[2].split(separator: ".").dropFirst().first?.count ?? 0
+            // Values are written as decimals with the finest precision of FROM, TO and STEP, so 0.1
+            // steps stay exact text; the recorded value is the text's, exactly what the policy reads.
+            let decimals = parts[1].split(separator: ":").map { $0.split(separator: ".").dropFirst().first?.count ?? 0 }.max() ?? 0
             let points = (0..<count).map { i -> Point in
-                let v = from + Double(i) * step
-                return Point(parameter: parts[0], value: v, text: String(format: "%.\(decimals)f", v))
+                let text = String(format: "%.\(decimals)f", from + Double(i) * step)
+                return Point(parameter: parts[0], value: Double(text)!, text: text)
+            }
+            guard Set(points.map(\.text)).count == points.count else {
+                throw ValidationError("--param \(spec): two grid values print the same at \(decimals) decimals; write FROM, TO or STEP with more decimals")
             }
             grid = grid.flatMap { g in points.map { g + [$0] } }
         }

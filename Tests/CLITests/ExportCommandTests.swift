@@ -76,7 +76,10 @@ final class ExportCommandTests: CommandTestCase {
             XCTAssertEqual(SQLValue.integer(Int64(rows.count - 1)), count, "\(t): one line per row")
             XCTAssertTrue(text.isEmpty || text.hasSuffix("\n"))
             // Every cell reads back as the stored value.
-            let stored = try db.query("SELECT * FROM \"\(t)\" ORDER BY rowid").rows
+            // Rows come in primary-key order (rowid where the table has none).
+            let pk = try db.query("SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk", [.text(t)]).rows
+                .compactMap { row -> String? in if case .text(let s) = row[0] { "\"\(s)\"" } else { nil } }
+            let stored = try db.query("SELECT * FROM \"\(t)\" ORDER BY \(pk.isEmpty ? "rowid" : pk.joined(separator: ", "))").rows
             for (i, values) in stored.enumerated() {
                 for (j, v) in values.enumerated() {
                     let cell = rows[i + 1][j]

@@ -47,6 +47,15 @@ final class ScenarioErrorTests: ScratchTestCase {
         XCTAssertEqual(n?.path, "population.seeds")
     }
 
+    func testDuplicateBurdenThreshold() {
+        // 1000 and 1000.00 yuan are one threshold: refused when the file is read, not after a replication.
+        let text = scenario(extra: "outputs:\n  burden_thresholds: {value: [1000, 1000.00], unit: yuan}\n")
+        let e = parseError(text)
+        XCTAssertEqual(e?.path, "outputs.burden_thresholds.value")
+        XCTAssertEqual(e?.line, line(of: "  burden_thresholds:", in: text))
+        XCTAssertTrue(e?.message.contains("given twice") == true, e?.message ?? "")
+    }
+
     func testMissingMembers() {
         let text = scenario().replacingOccurrences(of: "  members: 3000\n", with: "")
         let e = parseError(text)
