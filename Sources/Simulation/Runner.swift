@@ -103,7 +103,7 @@ final class WorkerPool: @unchecked Sendable {
 public final class StopFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var raised = false
-    private var source: DispatchSourceSignal?
+    private var sources: [DispatchSourceSignal] = []
 
     public init() {}
 
@@ -119,17 +119,19 @@ public final class StopFlag: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// Raises the flag on SIGINT instead of letting the signal kill the process, so the run can
-    /// close its store cleanly. A second Ctrl-C still stops at the next block.
+    /// Raises the flag on SIGINT (Ctrl-C) and SIGTERM (`kill`, a batch system's time limit) instead
+    /// of letting the signal kill the process, so the run can close its store cleanly.
     public func raiseOnInterrupt() {
-        signal(SIGINT, SIG_IGN)
-        let s = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        s.setEventHandler { [weak self] in
-            self?.raise()
-            FileHandle.standardError.write("\npoolsim: interrupted; finishing the store…\n".data(using: .utf8)!)
+        sources = [SIGINT, SIGTERM].map { sig in
+            signal(sig, SIG_IGN)
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler { [weak self] in
+                self?.raise()
+                FileHandle.standardError.write("\npoolsim: \(sig == SIGINT ? "interrupted" : "terminated"); finishing the store…\n".data(using: .utf8)!)
+            }
+            s.resume()
+            return s
         }
-        s.resume()
-        source = s
     }
 }
 

@@ -63,7 +63,7 @@ struct Run: ParsableCommand {
         discussion: """
             Each replication draws a population and its year of visits once and adjudicates it under \
             every variant (common random numbers). Results go to one SQLite file (schema in the README) \
-            and a comparison table is printed. Ctrl-C stops between blocks; the store then holds the \
+            and a comparison table is printed. Ctrl-C or SIGTERM stops between blocks; the store then holds the \
             finished replications and is marked interrupted.
             """)
 
