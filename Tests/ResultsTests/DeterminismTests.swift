@@ -3,8 +3,8 @@ import Results
 import Simulation
 import XCTest
 
-/// A run's results do not depend on the number of threads: every stored row is the same with 1, 2
-/// and 3 threads (3 splits the 4 blocks unevenly), timing and the thread count itself aside.
+/// A run's results do not depend on the number of threads or on being run again: every stored row
+/// is the same with 1, 2, 3 and 8 threads and in a repeated run, timing and the thread count aside.
 final class DeterminismTests: ScratchTestCase {
     static let tables = ["variants", "parameter_differences", "subgroups", "files", "histogram_bins", "replications",
                          "member_statistics", "burden_thresholds", "net_changes", "burden_histogram", "members",
@@ -21,8 +21,9 @@ final class DeterminismTests: ScratchTestCase {
             """, extra: "budget: {value: 900000, unit: yuan, benefits: [ordinary]}\noutputs:\n  member_table: 1\n")
         let x = try Experiment(try Scenario.parse(text, file: try write("test.yaml", text)))
         var stores: [Database] = []
-        for threads in [1, 2, 3] {
-            let out = path("t\(threads).sqlite")
+        // 1, 2, 3 (splits the 4 blocks unevenly), 8 (more threads than blocks), and 1 again (a repeated run).
+        for (k, threads) in [1, 2, 3, 8, 1].enumerated() {
+            let out = path("t\(k)-\(threads).sqlite")
             XCTAssertTrue(try RunRecorder.record(x, to: out, threads: threads, command: "test"))
             stores.append(try Database(path: out, create: false, readOnly: true))
         }
@@ -34,8 +35,8 @@ final class DeterminismTests: ScratchTestCase {
             XCTAssertFalse(one.isEmpty, "\(table) has rows")
             for s in 1..<stores.count {
                 let other = try stores[s].rows(table, except: Self.timing)
-                XCTAssertEqual(other.count, one.count, "\(table) rows, threads \(s + 1)")
-                XCTAssertTrue(other == one, "\(table) differs with \(s + 1) threads: first difference \(zip(one, other).first { $0 != $1 }.map { "\($0)\n vs \($1)" } ?? "")")
+                XCTAssertEqual(other.count, one.count, "\(table) rows, store \(s)")
+                XCTAssertTrue(other == one, "\(table) differs in store \(s): first difference \(zip(one, other).first { $0 != $1 }.map { "\($0)\n vs \($1)" } ?? "")")
             }
         }
         let run = try stores[0].rows("run", except: Self.timing)
