@@ -85,6 +85,7 @@ public final class RunStore {
         let url = URL(fileURLWithPath: path)
         temporaryPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())").path
         try? FileManager.default.removeItem(atPath: temporaryPath)
+        Self.removeAbandonedPartials(beside: url)
         db = try Database(path: temporaryPath)
         let names = x.subgroupNames
         subgroupCount = names.count
@@ -155,6 +156,19 @@ public final class RunStore {
             for b in 0..<(edges.count - 1) {
                 try db.run("INSERT INTO histogram_bins VALUES (?, ?, ?)", [.integer(Int64(b)), .real(edges[b]), .real(edges[b + 1])])
             }
+        }
+    }
+
+    /// Removes `.NAME.partial-PID` files (and their journals) of earlier runs to this destination
+    /// whose process no longer exists: what a SIGKILL leaves behind. Runs still going are left alone.
+    static func removeAbandonedPartials(beside url: URL) {
+        let dir = url.deletingLastPathComponent().path
+        let prefix = ".\(url.lastPathComponent).partial-"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            let pidText = name.dropFirst(prefix.count).prefix { $0.isNumber }
+            guard let pid = Int32(pidText), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(atPath: (dir.isEmpty ? "." : dir) + "/" + name)
         }
     }
 
