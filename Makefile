@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?= release
 
-.PHONY: deps build run examples test notebook-check slurm-check report-check bench bench-env clean
+.PHONY: deps build run examples test notebook-check slurm-check report-check bench bench-env fuzz fuzz-smoke clean
 
 deps:
 	bash scripts/install-deps.sh
@@ -67,6 +67,15 @@ bench: build bench-env
 	$(SWIFT) run -c $(CONFIG) poolsim bench-run --python .venv/bin/python
 	$(SWIFT) run -c $(CONFIG) poolsim bench-synth --calibration benchmarks/ordinary-400k-population.yaml \
 	  --calibration datasets/calibration/tieling.yaml --calibration datasets/calibration/yanbian.yaml
+
+# libFuzzer + ASan over the CSV and YAML parsers (issue 7), in its own build folder .build-fuzz;
+# crashes land in Fuzz/crashes/<target>/. Not part of `make test`.
+FUZZ_SECONDS ?= 60
+fuzz:
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	bash scripts/fuzz.sh 15
 
 clean:
 	rm -rf .build out

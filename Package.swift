@@ -30,6 +30,11 @@ let package = Package(
             "Policy", "Adjudication", "Synthesis", "Statistics", "Simulation", "Results",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Fuzz targets (issue 7): replay tools in a normal build, libFuzzer entry points with -DFUZZING
+        // (scripts/fuzz.sh, `make fuzz`). Never part of `make test`.
+        .executableTarget(name: "FuzzClaims", dependencies: ["Adjudication"], path: "Fuzz/FuzzClaims"),
+        .executableTarget(name: "FuzzPolicy", dependencies: ["Policy"], path: "Fuzz/FuzzPolicy"),
+        .executableTarget(name: "FuzzScenario", dependencies: ["Simulation"], path: "Fuzz/FuzzScenario"),
         .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
         .testTarget(name: "AdjudicationTests", dependencies: ["Adjudication", "Policy", "Synthesis", .product(name: "Yams", package: "Yams")],
                     resources: [.copy("Cases")]),
