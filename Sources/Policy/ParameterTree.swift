@@ -105,7 +105,10 @@ public struct YAMLReader {
     /// Yams reports a duplicated key with the mapping's position only: find the second block-style
     /// line that defines `key` and rebuild its key path from the indentation above it.
     static func locateDuplicate(_ key: String, in text: String, after mappingLine: Int) -> (Int?, String) {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // Lines as YAML counts them (LF, CRLF or CR alone): a String's "\r\n" is one Character, so
+        // splitting at "\n" alone missed CRLF and CR files, and the mapping's line then lay past the
+        // end of `lines` (a trap on the range below, found by Fuzz/FuzzScenario, issue 7).
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
         func indent(_ l: String) -> Int { l.prefix { $0 == " " }.count }
         func keyOf(_ l: String) -> String? {
             let t = l.drop { $0 == " " || $0 == "-" }
@@ -113,7 +116,7 @@ public struct YAMLReader {
             return String(t[..<colon]).trimmingCharacters(in: .whitespaces)
         }
         var seen = 0
-        for i in max(mappingLine - 1, 0)..<lines.count where keyOf(lines[i]) == key {
+        for i in min(max(mappingLine - 1, 0), lines.count)..<lines.count where keyOf(lines[i]) == key {
             seen += 1
             guard seen == 2 else { continue }
             var path = [key]
