@@ -32,9 +32,10 @@ let package = Package(
         ]),
         // Fuzz targets (issue 7): replay tools in a normal build, libFuzzer entry points with -DFUZZING
         // (scripts/fuzz.sh, `make fuzz`). Never part of `make test`.
-        .executableTarget(name: "FuzzClaims", dependencies: ["Adjudication"], path: "Fuzz/FuzzClaims"),
-        .executableTarget(name: "FuzzPolicy", dependencies: ["Policy"], path: "Fuzz/FuzzPolicy"),
-        .executableTarget(name: "FuzzScenario", dependencies: ["Simulation"], path: "Fuzz/FuzzScenario"),
+        .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"),
+        .executableTarget(name: "FuzzClaims", dependencies: ["FuzzSupport", "Adjudication"], path: "Fuzz/FuzzClaims"),
+        .executableTarget(name: "FuzzPolicy", dependencies: ["FuzzSupport", "Policy"], path: "Fuzz/FuzzPolicy"),
+        .executableTarget(name: "FuzzScenario", dependencies: ["FuzzSupport", "Simulation"], path: "Fuzz/FuzzScenario"),
         .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
         .testTarget(name: "AdjudicationTests", dependencies: ["Adjudication", "Policy", "Synthesis", .product(name: "Yams", package: "Yams")],
                     resources: [.copy("Cases")]),

@@ -3,6 +3,7 @@
 // applied as reforms. Thrown errors are fine; a crash or trap is a finding. Built with -DFUZZING
 // by scripts/fuzz.sh; otherwise a replay tool: `FuzzPolicy FILE...` prints "ok"/"error: …" per file.
 import Foundation
+import FuzzSupport
 import Policy
 
 func parseInput(_ bytes: [UInt8]) -> Error? {
@@ -18,21 +19,13 @@ func parseInput(_ bytes: [UInt8]) -> Error? {
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    _ = parseInput(Array(UnsafeBufferPointer(start: data, count: size)))
-    return 0
-}
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt { fuzzOne(data, size, parseInput) }
 
 #if !FUZZING
 // Not main.swift: top-level code does not compile in the fuzz build (-parse-as-library), and @main
 // is refused in a file named main.swift.
 @main
 struct Replay {
-    static func main() {
-        for path in CommandLine.arguments.dropFirst() {
-            guard let data = FileManager.default.contents(atPath: path) else { print("\(path): error: cannot read"); continue }
-            if let e = parseInput([UInt8](data)) { print("\(path): error: \(e)") } else { print("\(path): ok") }
-        }
-    }
+    static func main() { replay(parseInput) }
 }
 #endif
