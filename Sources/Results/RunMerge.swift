@@ -65,7 +65,7 @@ public enum RunMerge {
         }
 
         let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())").path
+        let temporary = RunStore.temporaryPath(for: url)
         try? FileManager.default.removeItem(atPath: temporary)
         do {
             // The store of shard 0 carries the shared tables; every shard's replications are added to it.

@@ -83,7 +83,7 @@ public final class RunStore {
                 sweep: [[(parameter: String, value: Double)]] = []) throws {
         self.path = path
         let url = URL(fileURLWithPath: path)
-        temporaryPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())").path
+        temporaryPath = Self.temporaryPath(for: url)
         try? FileManager.default.removeItem(atPath: temporaryPath)
         Self.removeAbandonedPartials(beside: url)
         db = try Database(path: temporaryPath)
@@ -157,6 +157,12 @@ public final class RunStore {
                 try db.run("INSERT INTO histogram_bins VALUES (?, ?, ?)", [.integer(Int64(b)), .real(edges[b]), .real(edges[b + 1])])
             }
         }
+    }
+
+    /// `.NAME.partial-PID` beside the destination: where a store is built before it takes its name
+    /// (also by `RunMerge`), and what `removeAbandonedPartials` recognises.
+    static func temporaryPath(for url: URL) -> String {
+        url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())").path
     }
 
     /// Removes `.NAME.partial-PID` files (and their journals) of earlier runs to this destination

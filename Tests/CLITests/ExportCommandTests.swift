@@ -23,9 +23,7 @@ final class ExportCommandTests: CommandTestCase {
         budget: {value: 100000, unit: yuan, benefits: [ordinary], source: "a test figure"}
 
         """
-        let file = path("tiny.yaml")
-        try text.write(toFile: file, atomically: true, encoding: .utf8)
-        return file
+        return try write("tiny.yaml", text)
     }
 
     /// Two variants, a title with a comma, quotes and Chinese text (a field that must be quoted),

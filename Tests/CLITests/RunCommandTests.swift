@@ -28,9 +28,7 @@ final class RunCommandTests: CommandTestCase {
         budget: {value: 700000, unit: yuan, benefits: [ordinary]}
 
         """)
-        let file = path("tiny.yaml")
-        try text.write(toFile: file, atomically: true, encoding: .utf8)
-        return (file, text)
+        return (try write("tiny.yaml", text), text)
     }
 
     /// Terminal columns of a line: CJK ideographs and full-width forms take two.
